@@ -71,6 +71,7 @@ class ScanSettings(_Model):
     retries: int = Field(default=1, ge=0, le=5, description="retries for a page that failed to load")
     private_suffixes: bool = True
     sitemap: bool = True
+    recycle_after: int = Field(default=50, ge=1, description="pages before a context is renewed")
 
 
 class Consent(_Model):

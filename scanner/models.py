@@ -82,6 +82,7 @@ class HostObservation(SQLModel, table=True):
     after_consent: int = 0
     resource_types: list[str] = _json([])
     sample_urls: list[str] = _json([])
+    paths: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=True))
     param_names: list[str] = _json([])
     pages: list[str] = _json([])
     pages_count: int = 0

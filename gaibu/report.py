@@ -1,0 +1,128 @@
+"""The JSON report of a scan (DESIGN.md contract) and its summary table."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from registry.identify import PropertyMatches, finding_status, match_scan, sdk_key
+from registry.index import RegistryIndex, build_index
+from scanner.config import Targets
+from scanner.models import PageVisit, Scan, ScanProperty
+
+SCHEMA_VERSION = 1
+
+
+def iso(dt: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a Z, seconds precision."""
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def property_report(session: Session, idx: RegistryIndex, scan_id: int, pm: PropertyMatches,
+                    sp: ScanProperty) -> dict[str, Any]:
+    keys = {tp.domain for tp in pm.third_parties if tp.service is None}
+    keys |= {sdk_key(sd.sdk_id) for sd, svc in pm.sdks if svc is None}
+    findings = finding_status(session, keys)
+
+    def status_for(key: str) -> str:
+        f = findings.get(key)
+        if f is None or f.status == "assigned":
+            return "pending"
+        return f.status
+
+    pages = session.exec(select(PageVisit).where(PageVisit.scan_id == scan_id,
+                                                 PageVisit.property == pm.name)
+                         .order_by(PageVisit.id)).all()
+    tps = []
+    for tp in pm.third_parties:
+        f = findings.get(tp.domain) if tp.service is None else None
+        tps.append({
+            "domain": tp.domain, "hosts": sorted(tp.hosts), "requests": tp.requests,
+            "service": tp.service, "provider": idx.provider_name(tp.service),
+            "status": "listed" if tp.service else status_for(tp.domain),
+            "suggestion": (f.suggestion if f is not None and f.suggestion else
+                           (idx.suggester.suggest(tp.domain) if tp.service is None else None)),
+            "after_consent_only": tp.before_consent == 0 and tp.after_consent > 0,
+            "devices": sorted(tp.devices), "param_names": sorted(tp.param_names),
+            "resource_types": sorted(tp.resource_types), "rules": sorted(tp.rules),
+        })
+    cookies = [{
+        "name": c.name, "domain": c.domain, "path": c.path, "party": c.party, "set_by": c.set_by,
+        "service": svc, "session": c.session,
+        "expires": iso(datetime.fromtimestamp(c.expires, UTC)) if c.expires else None,
+        "secure": c.secure, "http_only": c.http_only, "same_site": c.same_site,
+        "after_consent_only": c.after_consent_only, "devices": c.devices or [],
+    } for c, svc in pm.cookies]
+    storage = [{"origin": st.origin, "kind": st.kind, "key": st.key, "party": st.party,
+                "service": svc, "after_consent_only": st.after_consent_only}
+               for st, svc in pm.storage]
+    sdks = []
+    libraries = 0
+    for sd, svc in pm.sdks:
+        if svc is None and not sd.hint:
+            libraries += 1
+            continue
+        sdks.append({"id": sd.sdk_id, "version": sd.version, "ecosystem": sd.ecosystem,
+                     "manifest": sd.manifest, "service": svc,
+                     "provider": idx.provider_name(svc),
+                     "status": "listed" if svc else status_for(sdk_key(sd.sdk_id)),
+                     "hint": sd.hint})
+    return {
+        "name": pm.name, "kind": pm.kind, "platform": pm.platform, "status": sp.status,
+        "pages_visited": sp.pages_visited, "pages_failed": sp.pages_failed,
+        "pages": [{"url": p.url, "final_url": p.final_url, "status": p.status, "error": p.error,
+                   "error_kind": p.error_kind, "device": p.device, "depth": p.depth,
+                   "consent_clicked": p.consent_clicked} for p in pages],
+        "third_parties": tps, "cookies": cookies, "storage": storage, "sdks": sdks,
+        "libraries": libraries,
+    }
+
+
+def build_report(engine: Engine, scan_id: int, targets: Targets | None = None) -> dict[str, Any]:
+    with Session(engine) as session:
+        scan = session.get(Scan, scan_id)
+        if scan is None:
+            raise KeyError(scan_id)
+        idx = build_index(session)
+        matches = match_scan(session, idx, scan_id)
+        sps = {sp.property: sp for sp in session.exec(
+            select(ScanProperty).where(ScanProperty.scan_id == scan_id)).all()}
+        props = [property_report(session, idx, scan_id, pm, sps[pm.name]) for pm in matches]
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "scan": {"id": scan.id, "status": scan.status, "started_at": iso(scan.started_at),
+                     "finished_at": iso(scan.finished_at), "source": scan.source,
+                     "tool_version": scan.tool_version, "error": scan.error},
+            "properties": props,
+        }
+
+
+def print_summary(report: dict[str, Any], console: Console) -> None:
+    scan = report["scan"]
+    table = Table(title=f"scan {scan['id']}: {scan['status']}", title_justify="left")
+    for col in ("property", "status", "pages", "failed", "third parties", "listed", "pending",
+                "cookies", "storage", "SDKs"):
+        table.add_column(col, justify="right" if col not in ("property", "status") else "left")
+    for p in report["properties"]:
+        tps = p["third_parties"]
+        table.add_row(p["name"], p["status"], str(p["pages_visited"]), str(p["pages_failed"]),
+                      str(len(tps)), str(sum(1 for t in tps if t["status"] == "listed")),
+                      str(sum(1 for t in tps + p["sdks"] if t["status"] == "pending")),
+                      str(len(p["cookies"])), str(len(p["storage"])), str(len(p["sdks"])))
+    console.print(table)
+    for p in report["properties"]:
+        failed = [pg for pg in p["pages"] if pg["error"]]
+        for pg in failed[:10]:
+            console.print(f"  {p['name']}: {pg['device']} {pg['url']} — {pg['error']}",
+                          markup=False, highlight=False)
+        if len(failed) > 10:
+            console.print(f"  … and {len(failed) - 10} more failed pages (see --json)")
