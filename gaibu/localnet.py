@@ -83,6 +83,28 @@ def static_site(root: str | Path, routes: dict[str, Handler] | None = None,
     return handle
 
 
+def router(routes: dict[str, Handler], fallback: Handler | None = None) -> Handler:
+    """Dispatch on the request path (query ignored): exact keys, or prefixes ending in '*'.
+
+    The longest matching prefix wins; an exact key beats any prefix. Unmatched paths go to
+    `fallback` (404 when there is none).
+    """
+    exact = {k: h for k, h in routes.items() if not k.endswith("*")}
+    prefixes = sorted(((k[:-1], h) for k, h in routes.items() if k.endswith("*")),
+                      key=lambda kv: len(kv[0]), reverse=True)
+
+    def handle(req: Request) -> Response | None:
+        path = req.path.split("?", 1)[0]
+        if path in exact:
+            return exact[path](req)
+        for prefix, h in prefixes:
+            if path.startswith(prefix):
+                return h(req)
+        return fallback(req) if fallback else None
+
+    return handle
+
+
 def _make_cert(directory: Path) -> tuple[Path, Path]:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -159,6 +181,15 @@ class LocalNet:
     def requests_to(self, host: str) -> list[tuple[str, str, str]]:
         with self._lock:
             return [r for r in self.log if r[1] == host]
+
+    def hosts_seen(self) -> set[str]:
+        """Every Host header this net has answered (registered or not)."""
+        with self._lock:
+            return {r[1] for r in self.log}
+
+    def clear_log(self) -> None:
+        with self._lock:
+            self.log.clear()
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> LocalNet:
