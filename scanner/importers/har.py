@@ -75,7 +75,7 @@ _EXT_TYPES = {
     "mp4": "media", "webm": "media", "mp3": "media", "m3u8": "media", "m4a": "media",
     "ogg": "media", "html": "document", "htm": "document",
 }
-_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_NO_BODY = frozenset({204, 301, 302, 303, 307, 308})
 
 
 def _type_from_extension(url: str) -> str | None:
@@ -120,7 +120,8 @@ def infer_resource_type(url: str, declared: str | None = None, mime: str | None 
     """The request's type: document/script/image/stylesheet/font/xhr/fetch/media/ping/websocket/other.
 
     ``declared`` (Chrome's ``_resourceType``) wins; else the Sec-Fetch-Dest request header; else
-    the response MIME type (not for redirects, whose body says nothing about the target); else
+    the response MIME type (not for redirects and 204s, whose body says nothing about the
+    request); else
     the URL's file extension.
     """
     if websocket or url[:3].lower() == "ws:" or url[:4].lower() == "wss:":
@@ -137,7 +138,7 @@ def infer_resource_type(url: str, declared: str | None = None, mime: str | None 
             return "fetch"
         if dest in _DEST_TYPES:
             return _DEST_TYPES[dest]
-    if status in _REDIRECTS:
+    if status in _NO_BODY:  # the MIME type of a redirect or 204 says nothing about the request
         return _type_from_extension(url) or "other"
     if request_content_type and request_content_type.lower().startswith("text/ping"):
         return "ping"
@@ -229,6 +230,25 @@ def _error_offset(message: str, reader: _CountingReader) -> int | None:
 
 # --------------------------------------------------------------------------- the reader
 
+(_W_TOP, _W_LOG, _W_ENTRIES, _W_PAGES, _W_CREATOR, _W_BROWSER, _W_PAGE, _W_PAGE_ID,
+ _W_PAGE_TITLE, _W_ENTRY, _W_PAGEREF, _W_URL, _W_RTYPE, _W_STATUS, _W_MIME, _W_WS,
+ _W_HEADER_NAME, _W_HEADER_VALUE) = range(18)
+_E = "log.entries.item"
+#: the only ijson prefixes the first pass looks at; every other event is skipped by one dict miss
+_WATCH: dict[str | None, int] = {
+    "": _W_TOP, "log": _W_LOG, "log.entries": _W_ENTRIES, "log.pages": _W_PAGES,
+    "log.creator.name": _W_CREATOR, "log.creator.version": _W_CREATOR,
+    "log.browser.name": _W_BROWSER, "log.browser.version": _W_BROWSER,
+    "log.pages.item": _W_PAGE, "log.pages.item.id": _W_PAGE_ID,
+    "log.pages.item.title": _W_PAGE_TITLE,
+    _E: _W_ENTRY, f"{_E}.pageref": _W_PAGEREF, f"{_E}.request.url": _W_URL,
+    f"{_E}._resourceType": _W_RTYPE, f"{_E}.response.status": _W_STATUS,
+    f"{_E}.response.content.mimeType": _W_MIME, f"{_E}._webSocketMessages": _W_WS,
+    f"{_E}.request.headers.item.name": _W_HEADER_NAME,
+    f"{_E}.request.headers.item.value": _W_HEADER_VALUE,
+}
+
+
 @dataclass
 class _EntryScan:
     pageref: str | None = None
@@ -278,7 +298,7 @@ class HarReader:
     def _scan(self) -> None:
         raw, start = _open(self.path, self.file)
         reader = _CountingReader(raw, start)
-        E = "log.entries.item"
+        watch = _WATCH
         creator: dict[str, str] = {}
         browser: dict[str, str] = {}
         titles: dict[str, str] = {}
@@ -287,90 +307,91 @@ class HarReader:
         page: dict[str, str] = {}
         cur = _EntryScan()
         has_log = has_entries = False
-        prefix = ""
-        events = 0
+        prefix: str | None = None
+        event: str = ""
+        value: Any = None
         try:
             with raw:
                 for prefix, event, value in ijson.parse(reader, use_float=True):
-                    events += 1
-                    if prefix.startswith(E):
-                        if prefix == E:
-                            if event == "start_map":
-                                n_entries += 1
-                                cur = _EntryScan()
-                            elif event == "end_map":
-                                self._note_document(cur, first_doc)
-                            elif event != "map_key":
-                                raise InputError(self.file, f"log.entries[{n_entries}]",
-                                                 f"expected an entry object, got {_kind(event)}")
-                            continue
-                        field = prefix[17:]  # after 'log.entries.item.'
-                        if field == "request.headers.item.name":
-                            cur.header_name = value.lower() if isinstance(value, str) else None
-                        elif field == "request.headers.item.value":
-                            if cur.header_name == "sec-fetch-dest" and isinstance(value, str):
-                                cur.dest = value
-                        elif field == "pageref":
-                            cur.pageref = _as_key(value)
-                        elif field == "request.url":
-                            cur.url = value if isinstance(value, str) else None
-                        elif field == "_resourceType":
-                            cur.declared = value if isinstance(value, str) else None
-                        elif field == "response.status":
-                            cur.status = _as_status(value)
-                        elif field == "response.content.mimeType":
-                            cur.mime = value if isinstance(value, str) else None
-                        elif field == "_webSocketMessages" and event == "start_array":
+                    code = watch.get(prefix)
+                    if code is None:
+                        continue
+                    if code == _W_HEADER_NAME:
+                        cur.header_name = value.lower() if isinstance(value, str) else None
+                    elif code == _W_HEADER_VALUE:
+                        if cur.header_name == "sec-fetch-dest" and isinstance(value, str):
+                            cur.dest = value
+                    elif code == _W_ENTRY:
+                        if event == "start_map":
+                            n_entries += 1
+                            cur = _EntryScan()
+                        elif event == "end_map":
+                            self._note_document(cur, first_doc)
+                        elif event != "map_key":
+                            raise InputError(self.file, f"log.entries[{n_entries}]",
+                                             f"expected an entry object, got {_kind(event)}")
+                    elif code == _W_PAGEREF:
+                        cur.pageref = _as_key(value)
+                    elif code == _W_URL:
+                        cur.url = value if isinstance(value, str) else None
+                    elif code == _W_RTYPE:
+                        cur.declared = value if isinstance(value, str) else None
+                    elif code == _W_STATUS:
+                        cur.status = _as_status(value)
+                    elif code == _W_MIME:
+                        cur.mime = value if isinstance(value, str) else None
+                    elif code == _W_WS:
+                        if event == "start_array":
                             cur.websocket = True
-                        continue
-                    if prefix.startswith("log.pages.item"):
-                        if prefix == "log.pages.item":
-                            if event == "start_map":
-                                page = {}
-                                n_pages += 1
-                            elif event == "end_map":
-                                if "id" in page and "title" in page:
-                                    titles[page["id"]] = page["title"]
-                            elif event != "map_key":
-                                raise InputError(self.file, f"log.pages[{n_pages}]",
-                                                 f"expected a page object, got {_kind(event)}")
-                        elif prefix == "log.pages.item.id":
-                            key = _as_key(value)
-                            if key is not None:
-                                page["id"] = key
-                        elif prefix == "log.pages.item.title" and isinstance(value, str):
+                    elif code == _W_PAGE:
+                        if event == "start_map":
+                            page = {}
+                            n_pages += 1
+                        elif event == "end_map":
+                            if "id" in page and "title" in page:
+                                titles[page["id"]] = page["title"]
+                        elif event != "map_key":
+                            raise InputError(self.file, f"log.pages[{n_pages}]",
+                                             f"expected a page object, got {_kind(event)}")
+                    elif code == _W_PAGE_ID:
+                        key = _as_key(value)
+                        if key is not None:
+                            page["id"] = key
+                    elif code == _W_PAGE_TITLE:
+                        if isinstance(value, str):
                             page["title"] = value
-                        continue
-                    if prefix == "":
+                    elif code == _W_TOP:
                         if event in ("start_array", "string", "number", "boolean", "null"):
                             raise InputError(self.file, "(top level)", (
                                 f"not a HAR file: the top-level JSON value is {_kind(event)}; "
                                 "expected an object {\"log\": {\"entries\": [...]}}"))
                         if event == "map_key" and value == "log":
                             has_log = True
-                    elif prefix == "log":
+                    elif code == _W_LOG:
                         if event == "map_key":
                             if value == "entries":
                                 has_entries = True
                         elif event not in ("start_map", "end_map"):
                             raise InputError(self.file, "log",
                                              f"expected an object, got {_kind(event)}")
-                    elif prefix == "log.entries":
+                    elif code == _W_ENTRIES:
                         if event not in ("start_array", "end_array"):
                             raise InputError(self.file, "log.entries",
                                              f"expected an array of entries, got {_kind(event)}")
-                    elif prefix == "log.pages":
+                    elif code == _W_PAGES:
                         if event not in ("start_array", "end_array"):
                             raise InputError(self.file, "log.pages",
                                              f"expected an array of pages, got {_kind(event)}")
-                    elif prefix in ("log.creator.name", "log.creator.version"):
+                    elif code == _W_CREATOR:
                         if isinstance(value, str | int | float):
                             creator[prefix[12:]] = str(value)
-                    elif prefix in ("log.browser.name", "log.browser.version"):
+                    elif code == _W_BROWSER:
                         if isinstance(value, str | int | float):
                             browser[prefix[12:]] = str(value)
         except ijson.JSONError as e:
-            raise self._syntax_error(e, reader, prefix, n_entries, n_pages, events) from None
+            if prefix is not None and event == "map_key" and isinstance(value, str):
+                prefix = f"{prefix}.{value}" if prefix else value  # inside that member
+            raise self._syntax_error(e, reader, prefix, n_entries, n_pages) from None
         if not has_log:
             raise InputError(self.file, "log", "not a HAR file: no \"log\" object at the top level")
         if not has_entries:
@@ -393,20 +414,25 @@ class HarReader:
         if t == "document" and _scheme(cur.url) in ("http", "https"):
             first_doc[cur.pageref] = cur.url
 
-    def _syntax_error(self, e: Exception, reader: _CountingReader, prefix: str,
-                      n_entries: int, n_pages: int, events: int) -> InputError:
+    def _syntax_error(self, e: Exception, reader: _CountingReader, prefix: str | None,
+                      n_entries: int, n_pages: int) -> InputError:
         msg = str(e)
         first = msg.split("\n", 1)[0].strip()
-        where = _json_path(prefix, max(n_entries - 1, 0), max(n_pages - 1, 0))
+        no_value = prefix is None  # not even one JSON event was parsed
+        where = _json_path(prefix or "", max(n_entries - 1, 0), max(n_pages - 1, 0))
         if "premature EOF" in first or "Incomplete JSON" in first:
-            if events == 0:
+            if no_value:
                 return InputError(self.file, "(byte 0)", "not JSON: the file has no JSON value")
+            inside = where
+            m = re.match(r"log\.(entries|pages)\[\d+\]", where)
+            if m:
+                inside = m.group(0)
             return InputError(self.file, f"{where} (byte {reader.consumed})",
-                              f"truncated JSON: the file ends inside {where}")
+                              f"truncated JSON: the file ends inside {inside}")
         offset = _error_offset(msg, reader)
         at = f"byte {offset}" if offset is not None else (
             f"bytes {reader.chunk_start}-{reader.consumed}")
-        if events == 0:
+        if no_value:
             return InputError(self.file, f"({at})",
                               f"not JSON ({first}); expected a HAR 1.2 object")
         return InputError(self.file, f"{where} ({at})", f"invalid JSON: {first}")
@@ -416,7 +442,7 @@ class HarReader:
         if self._summary is None:
             self._scan()
         set_seen: set[tuple[str, str, str]] = set()
-        set_domains: dict[str, list[str]] = {}
+        set_domains: dict[str, set[str]] = {}
         sent: dict[tuple[str, str], str] = {}
         raw, start = _open(self.path, self.file)
         reader = _CountingReader(raw, start)
@@ -437,7 +463,7 @@ class HarReader:
                                page_url=page_url, device=self.device)
 
     def _entry(self, entry: Any, i: int, set_seen: set[tuple[str, str, str]],
-               set_domains: dict[str, list[str]], sent: dict[tuple[str, str], str],
+               set_domains: dict[str, set[str]], sent: dict[tuple[str, str], str],
                ) -> Iterator[RequestRecord | CookieRecord]:
         at = f"log.entries[{i}]"
         if not isinstance(entry, dict):
@@ -495,10 +521,7 @@ class HarReader:
             initiator = init["type"]
         pageref = _as_key(entry.get("pageref"))
         page_url = self._page_urls.get(pageref, "") if pageref is not None else ""
-        yield RequestRecord(url=url, method=method.upper(), resource_type=rtype, status=status,
-                            page_url=page_url, device=self.device, phase="none",
-                            initiator=initiator)
-        # cookies set by this response
+        # read everything before yielding anything: a bad entry adds no record at all
         header_cookies: list[SetCookie] = []
         for value in _all(resp_headers, "set-cookie"):
             for line in value.split("\n"):
@@ -508,22 +531,25 @@ class HarReader:
         names_in_headers = {c.name for c in header_cookies}
         array_cookies = [c for c in self._cookie_array(resp.get("cookies"), f"{at}.response.cookies")
                          if c.name not in names_in_headers]
+        sent_names = [c.name for c in self._cookie_array(req.get("cookies"), f"{at}.request.cookies")]
+        for value in _all(req_headers, "cookie"):
+            sent_names.extend(cookie_names(value))
         started = parse_iso_time(entry.get("startedDateTime"))
-        for sc in header_cookies + array_cookies:
+
+        yield RequestRecord(url=url, method=method.upper(), resource_type=rtype, status=status,
+                            page_url=page_url, device=self.device, phase="none",
+                            initiator=initiator)
+        for sc in header_cookies + array_cookies:  # cookies set by this response
             rec = self._cookie_record(sc, url, host, started, page_url)
             if rec is None:
                 continue
             key = (rec.name, rec.domain, rec.path)
-            set_domains.setdefault(rec.name, []).append(rec.domain)
+            set_domains.setdefault(rec.name, set()).add(rec.domain)
             if key in set_seen:
                 continue
             set_seen.add(key)
             yield rec
-        # cookies sent with the request
-        names = [c.name for c in self._cookie_array(req.get("cookies"), f"{at}.request.cookies")]
-        for value in _all(req_headers, "cookie"):
-            names.extend(cookie_names(value))
-        for name in names:
+        for name in sent_names:  # cookies sent with the request: decided at the end of the file
             sent.setdefault((name, host), page_url)
 
     def _check_url(self, url: str, where: str) -> tuple[str, str]:
