@@ -81,7 +81,8 @@ def property_report(session: Session, idx: RegistryIndex, scan_id: int, pm: Prop
         "pages_visited": sp.pages_visited, "pages_failed": sp.pages_failed,
         "pages": [{"url": p.url, "final_url": p.final_url, "status": p.status, "error": p.error,
                    "error_kind": p.error_kind, "device": p.device, "depth": p.depth,
-                   "consent_clicked": p.consent_clicked} for p in pages],
+                   "consent_clicked": p.consent_clicked, "notes": p.notes or [],
+                   "redirect_chain": p.redirect_chain or []} for p in pages],
         "third_parties": tps, "cookies": cookies, "storage": storage, "sdks": sdks,
         "libraries": libraries,
     }

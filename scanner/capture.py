@@ -225,7 +225,7 @@ class ContextCapture:
                                              phase=cap.phase)))
 
     def _on_dialog(self, dialog: Any) -> None:
-        self.dialogs.append(dialog.type)
+        self.dialogs.append(f"dialog: {dialog.type}")
         # accept beforeunload so navigation goes on; dismiss alert/confirm/prompt
         coro = dialog.accept() if dialog.type == "beforeunload" else dialog.dismiss()
         task = asyncio.ensure_future(coro)

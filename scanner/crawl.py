@@ -83,11 +83,16 @@ class BrowserManager:
 
     async def start(self) -> None:
         self._profile = make_profile_dir(self.settings.third_party_cookies)
+        args = list(self.settings.args)
+        if self.settings.ignore_https_errors and "--ignore-certificate-errors" not in args:
+            # contexts ignore certificate errors for pages; workers and service workers need
+            # the browser-wide switch to behave the same
+            args.append("--ignore-certificate-errors")
         # A persistent context carries the profile preference (third-party cookies allowed or
         # blocked); the isolated contexts made from its browser inherit it.
         self._persistent = await self.pw.chromium.launch_persistent_context(
             str(self._profile), executable_path=self.executable, headless=self.settings.headless,
-            args=list(self.settings.args), ignore_https_errors=self.settings.ignore_https_errors,
+            args=args, ignore_https_errors=self.settings.ignore_https_errors,
             accept_downloads=False)
         self.browser = self._persistent.browser
         if self.browser is None:  # pragma: no cover - Chromium always has one
@@ -350,6 +355,7 @@ class PropertyCrawl:
         result = PageResult(task.url, task.device, task.depth)
         started = time.monotonic()
         cc.begin(task.url)
+        cc.dialogs.clear()
         page: Page | None = None
         crashed = asyncio.Event()
         try:
@@ -420,6 +426,9 @@ class PropertyCrawl:
                 with contextlib.suppress(Exception):
                     result.cookies = await asyncio.wait_for(cc.cookies(task.url), 5)
         finally:
+            result.notes.extend(cc.dialogs)
+            result.notes.extend(f"popup: {p.url}" for p in cc.popups
+                                if p is not page and not p.is_closed())
             if page is not None and not page.is_closed():
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(page.close(), 5)
@@ -443,12 +452,16 @@ class PropertyCrawl:
                     try:
                         loc = frame.locator(sel).first
                         if await loc.is_visible():
-                            await loc.click(timeout=3000)
+                            # requests the click itself triggers already count as after consent
                             cc.consented = True
                             if cc.current is not None:
                                 cc.current.phase = "post"
+                            await loc.click(timeout=3000)
                             return True
                     except Exception:
+                        cc.consented = False
+                        if cc.current is not None:
+                            cc.current.phase = "pre"
                         continue
             if time.monotonic() >= deadline:
                 return False

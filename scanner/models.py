@@ -64,6 +64,7 @@ class PageVisit(SQLModel, table=True):
     third_party_requests: int = 0
     duration_ms: int = 0
     redirect_chain: list[str] = _json([])
+    notes: list[str] = _json([])
 
 
 class HostObservation(SQLModel, table=True):

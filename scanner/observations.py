@@ -87,6 +87,7 @@ class PageResult:
     cookies: list[CookieRecord] = field(default_factory=list)
     storage: list[StorageRecord] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # dialogs shown, popups opened, …
 
     @property
     def failed(self) -> bool:

@@ -101,7 +101,7 @@ class ScanStore:
             final_url=page.final_url, status=page.status, error=page.error,
             error_kind=page.error_kind, depth=page.depth, consent_clicked=page.consent_clicked,
             requests=requests, third_party_requests=third, duration_ms=page.duration_ms,
-            redirect_chain=list(page.redirect_chain)))
+            redirect_chain=list(page.redirect_chain), notes=list(page.notes)))
         sp = self.props[prop]
         sp.pages_visited += 1
         if page.failed:
