@@ -95,7 +95,9 @@ def make_profile_dir(third_party_cookies: str = "allow") -> Path:
     Debian's Chromium blocks third-party cookies unless told otherwise; a default Chrome profile
     of an ordinary user stores them, so 'allow' shows what users' browsers really store.
     """
-    d = Path(tempfile.mkdtemp(prefix="gaibu-profile-"))
+    # GAIBU_PROFILE_DIR: where the temporary profile goes (keep it short: Chromium puts a UNIX
+    # socket in it and aborts when the path is too long)
+    d = Path(tempfile.mkdtemp(prefix="gaibu-profile-", dir=os.environ.get("GAIBU_PROFILE_DIR")))
     (d / "Default").mkdir()
     mode = 0 if third_party_cookies == "allow" else 1
     prefs = {"profile": {"cookie_controls_mode": mode,

@@ -7,6 +7,7 @@ contacts, which cookies are stored by header or by script, which storage keys ar
 from __future__ import annotations
 
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -214,14 +215,15 @@ def test_faults_become_failed_pages_and_the_crawl_goes_on(net, tmp_path):
 
 
 def test_crashed_browser_is_relaunched_and_the_crawl_continues(tmp_path):
-    n = make_net(kill_path=True)
+    tmp = Path(tempfile.mkdtemp(prefix="gp", dir="/tmp"))  # short: Chromium's socket path limit
+    n = make_net(kill_under=str(tmp))
     n.start()
     try:
         targets = write_targets(
             tmp_path / "targets.yaml", n, FAULT_PROPERTY.replace("max_depth: 1", "max_depth: 1\n    include: ['^https://www[.]fault-site[.]jp/(kill|ok[12])?$']"),
             scan="{dwell: 0.1, idle_timeout: 2, page_timeout: 5, concurrency: 1, retries: 1}")
         r = run_gaibu("scan", "--targets", str(targets), "--json", str(tmp_path / "r.json"),
-                      "--no-fail-on-new")
+                      "--no-fail-on-new", env={"GAIBU_PROFILE_DIR": str(tmp)})
         assert r.returncode == 0, r.stderr
         report = load_json(tmp_path / "r.json")
         pages = {p["url"]: p for p in report["properties"][0]["pages"]}
