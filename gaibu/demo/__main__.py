@@ -32,6 +32,8 @@ import yaml
 from gaibu.demo.server import PACKAGE_DIR, SITE_HOST, TRANSMISSION_PATH, build_net, demo_targets
 
 REVIEW_FILE = PACKAGE_DIR / "review.yaml"
+# The module run as `python -m …` for every command; tests point it at a stub.
+CLI_MODULE_ENV = "GAIBU_DEMO_CLI"
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,9 @@ def review_steps(report: dict[str, Any] | None, review_file: Path = REVIEW_FILE)
     return steps
 
 
-def run_cli(step: Step, targets: Path, db_url: str, env: dict[str, str]) -> int:
-    cmd = [sys.executable, "-m", "gaibu.cli", *step.args, "--targets", str(targets), "--db", db_url]
+def run_cli(step: Step, targets: Path, db_url: str, env: dict[str, str],
+            module: str = "gaibu.cli") -> int:
+    cmd = [sys.executable, "-m", module, *step.args, "--targets", str(targets), "--db", db_url]
     shown = "gaibu " + " ".join(shlex.quote(a) for a in step.args)
     _say(f"\n── {step.title}\n$ {shown}")
     t0 = time.monotonic()
@@ -111,8 +114,9 @@ def main(argv: list[str] | None = None) -> int:
                          "list can be opened in Chromium, until Ctrl-C")
     args = ap.parse_args(argv)
 
-    if importlib.util.find_spec("gaibu.cli") is None:
-        _say("error: gaibu.cli is not installed; the demo drives the gaibu command line")
+    module = os.environ.get(CLI_MODULE_ENV) or "gaibu.cli"
+    if importlib.util.find_spec(module) is None:
+        _say(f"error: {module} is not installed; the demo drives the gaibu command line")
         return 1
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -137,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
                  Step("scan the web site (desktop + mobile) and the apps",
                       ["scan", "--json", str(report_path), "--no-fail-on-new"])]
         for step in steps:
-            rc = run_cli(step, targets, db_url, env)
+            rc = run_cli(step, targets, db_url, env, module)
             if rc not in step.ok_codes and step.required:
                 _say(f"error: `{step.title}` failed (exit {rc}); stopping the demo")
                 return 1
@@ -149,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
                  Step("what is still waiting for review", ["review", "list"], required=False),
                  Step("build the public 外部送信一覧", ["build", "--out", str(site_dir)])]
         for step in later:
-            rc = run_cli(step, targets, db_url, env)
+            rc = run_cli(step, targets, db_url, env, module)
             if rc not in step.ok_codes and step.required:
                 _say(f"error: `{step.title}` failed (exit {rc}); stopping the demo")
                 return 1

@@ -143,10 +143,14 @@ def set_cookie(name: str, value: str, domain: str | None, max_age: int | None = 
     return ("Set-Cookie", "; ".join(parts))
 
 
+def _gif(*cookies: tuple[str, str]) -> Response:
+    return Response(200, PIXEL_GIF, "image/gif",
+                    [("Cache-Control", "no-cache, no-store, must-revalidate"), *cookies])
+
+
 def gif(*cookies: tuple[str, str]) -> Handler:
     def handle(req: Request) -> Response:
-        return Response(200, PIXEL_GIF, "image/gif",
-                        [("Cache-Control", "no-cache, no-store, must-revalidate"), *cookies])
+        return _gif(*cookies)
     return handle
 
 
@@ -155,7 +159,7 @@ def gif_with_id_cookie(name: str, domain: str, max_age: int = ONE_YEAR,
     """A tracking pixel that gives the browser an id cookie unless it already sent one."""
     def handle(req: Request) -> Response:
         value = req.cookie(name) or secrets.token_urlsafe(18)
-        return gif(set_cookie(name, value, domain, max_age, http_only))(req)
+        return _gif(set_cookie(name, value, domain, max_age, http_only))
     return handle
 
 
