@@ -45,7 +45,9 @@ def test_runner_commands_follow_the_cli_contract(tmp_path: Path, monkeypatch: py
     assert "pending after the scan: kumo-analytics.jp, mouseflow.com" in printed
 
     # the net is stopped: its HTTPS port (written into targets.yaml) refuses connections
-    port = int(re.search(r"MAP \*:443 127\.0\.0\.1:(\d+)", Path(targets).read_text())[1])
+    m = re.search(r"MAP \*:443 127\.0\.0\.1:(\d+)", Path(targets).read_text(encoding="utf-8"))
+    assert m is not None
+    port = int(m[1])
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
         pass
 
