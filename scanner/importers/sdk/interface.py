@@ -1,0 +1,88 @@
+"""The interface every SDK manifest reader implements, and helpers they share.
+
+One module per manifest format (gradle, version_catalog, podfile_lock, package_resolved,
+pubspec_lock, package_json, nuget) subclasses :class:`ManifestReader`; ``scanner.importers.sdk``
+picks one by file name (then by content) and calls :meth:`ManifestReader.read`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from abc import ABC, abstractmethod
+from pathlib import Path
+
+from scanner.errors import InputError
+from scanner.importers.sdk.classify import hint_for
+from scanner.observations import SdkRecord
+
+__all__ = ["ManifestReader", "sdk", "read_text", "line_of", "json_load", "dedupe"]
+
+
+class ManifestReader(ABC):
+    """Reads one kind of app dependency manifest into SdkRecords."""
+
+    #: short name of the format ('gradle', 'podfile-lock', …)
+    name: str = ""
+
+    @abstractmethod
+    def matches(self, path: Path, head_text: str) -> bool:
+        """Whether this reader handles the file: by its name, or (head_text non-empty) by content.
+
+        ``read_manifest`` asks every reader first with ``head_text=""`` (file names only), then
+        with the first 4 KiB of the file, so a renamed file is still recognised.
+        """
+
+    @abstractmethod
+    def read(self, path: Path) -> list[SdkRecord]:
+        """The SDKs the manifest declares; raises InputError(file, line, message) when malformed."""
+
+
+def sdk(id: str, version: str | None, ecosystem: str, manifest: str | Path) -> SdkRecord:
+    """An SdkRecord with its heuristic category hint (classify.hint_for)."""
+    return SdkRecord(id=id, version=version, ecosystem=ecosystem, manifest=str(manifest),
+                     hint=hint_for(id))
+
+
+def read_text(path: Path) -> str:
+    """The file as text (UTF-8, BOM tolerated); InputError when it is not text."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = path.read_bytes()[: e.start].count(b"\n") + 1
+        raise InputError(str(path), str(line), f"not UTF-8 text (byte {e.start})") from None
+
+
+def line_of(text: str, pattern: str, start: int = 0) -> str | None:
+    """Line number (as a string) of the first match of a regex in text, for error locations."""
+    m = re.search(pattern, text[start:], re.M)
+    if not m:
+        return None
+    return str(text.count("\n", 0, start + m.start()) + 1)
+
+
+def json_load(path: Path, what: str) -> object:
+    """Parse a JSON manifest; syntax errors become InputError at the line JSON reports."""
+    text = read_text(path)
+    if not text.strip():
+        raise InputError(str(path), None, f"empty file; expected {what}")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        if e.pos >= len(text.rstrip()) or e.msg.startswith("Unterminated string"):
+            msg = f"truncated JSON: the file ends before the JSON value is complete; expected {what}"
+        else:
+            msg = f"invalid JSON: {e.msg}; expected {what}"
+        raise InputError(str(path), f"{e.lineno}", f"{msg} (column {e.colno})") from None
+
+
+def dedupe(records: list[SdkRecord]) -> list[SdkRecord]:
+    """Drop repeated (id, version) pairs, keeping the first; order is kept."""
+    seen: set[tuple[str, str | None]] = set()
+    out = []
+    for r in records:
+        key = (r.id, r.version)
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
