@@ -198,11 +198,11 @@ def demo_targets(net: LocalNet, out_dir: Path) -> Path:
              "title_ja": "すみか日和アプリ（iOS）", "title_en": "Sumika Biyori app (iOS)",
              "har": [str(APP_DIR / "ios-session.har")],
              "manifests": [str(APP_DIR / "Podfile.lock")],
-             "webviews": [APP_HELP_URL]},
+             "webviews": [APP_HELP_URL], "max_depth": 0, "devices": ["mobile"]},
             {"name": "sumika-app-android", "kind": "app", "platform": "android",
              "title_ja": "すみか日和アプリ（Android）", "title_en": "Sumika Biyori app (Android)",
              "manifests": [str(APP_DIR / "app-build.gradle")],
-             "webviews": [APP_HELP_URL]},
+             "webviews": [APP_HELP_URL], "max_depth": 0, "devices": ["mobile"]},
         ],
     }
     header = ("# gaibu demo targets — written by `python -m gaibu.demo`; the browser args point\n"

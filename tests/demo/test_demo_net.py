@@ -202,6 +202,7 @@ def test_demo_targets_are_valid(net: LocalNet, tmp_path: Path) -> None:
         for f in [*prop.har, *prop.manifests]:
             assert Path(f).is_absolute() and Path(f).is_file()
         assert [str(u) for u in prop.webviews] == [f"{SITE}/app/help/"]
+        assert prop.max_depth == 0 and prop.devices == ["mobile"]
 
 
 def test_example_targets_are_valid() -> None:
