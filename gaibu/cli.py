@@ -140,6 +140,300 @@ def scan(
         raise typer.Exit(EXIT_ERROR)
 
 
+# -- review -------------------------------------------------------------------------------------
+ByOpt = Annotated[str | None, typer.Option("--by", help="who decides (default: the OS user)")]
+
+
+def _finding_row(f: Any) -> dict[str, Any]:
+    from gaibu.report import iso
+    ev = f.evidence or {}
+    return {"id": f.id, "key": f.key, "kind": f.kind, "status": f.status, "service": f.service_id,
+            "first_seen": iso(f.first_seen), "last_seen": iso(f.last_seen),
+            "first_scan": f.first_scan_id, "last_scan": f.last_scan_id,
+            "properties": ev.get("properties", []), "hosts": ev.get("hosts", []),
+            "evidence": ev, "suggestion": f.suggestion}
+
+
+@review_app.command("list")
+def review_list(
+    targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None,
+    status: Annotated[str, typer.Option("--status", help="pending | assigned | ignored | first_party | all")] = "pending",
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+) -> None:
+    """Findings waiting for review (unknown third parties and tracking-looking SDKs)."""
+    from sqlmodel import Session, select
+
+    from registry.models import FINDING_STATUSES, Finding
+
+    if status != "all" and status not in FINDING_STATUSES:
+        raise fail(f"--status {status!r}: expected one of {', '.join(FINDING_STATUSES)}, all",
+                   EXIT_USAGE)
+    ctx = Ctx(targets, db, need_targets=False)
+    with Session(ctx.engine) as s:
+        q = select(Finding).order_by(Finding.key)
+        if status != "all":
+            q = q.where(Finding.status == status)
+        rows = [_finding_row(f) for f in s.exec(q).all()]
+    if as_json:
+        emit_json({"findings": rows}, None)
+        return
+    if not rows:
+        out.print(f"no {'' if status == 'all' else status + ' '}findings")
+        return
+    from rich.table import Table
+    t = Table(title=f"{len(rows)} {status} finding(s)", title_justify="left")
+    for c in ("id", "key", "status", "properties", "hosts", "last seen", "suggestion"):
+        t.add_column(c)
+    for r in rows:
+        sug = r["suggestion"] or {}
+        t.add_row(str(r["id"]), r["key"], r["status"], ", ".join(r["properties"]),
+                  ", ".join(r["hosts"][:3]) + (" …" if len(r["hosts"]) > 3 else ""),
+                  (r["last_seen"] or "")[:10],
+                  f"{sug.get('company')} ({sug.get('category')})" if sug else "")
+    out.print(t)
+
+
+@review_app.command("show")
+def review_show(key: str, targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None,
+                as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Everything known about one finding, and its decisions."""
+    from sqlmodel import Session
+
+    from gaibu.report import iso
+    from registry.review import get_finding, history
+
+    ctx = Ctx(targets, db, need_targets=False)
+    with Session(ctx.engine) as s:
+        f = get_finding(s, key)
+        row = _finding_row(f)
+        row["decisions"] = [{"id": d.id, "action": d.action, "service": d.service_id,
+                             "reason": d.reason, "by": d.by, "at": iso(d.at),
+                             "from": d.previous_status, "to": d.new_status, "undoes": d.undoes}
+                            for d in history(s, f)]
+    if as_json:
+        emit_json(row, None)
+        return
+    ev = row["evidence"]
+    lines = [f"finding {row['id']}: {row['key']} ({row['kind']}) — {row['status']}"
+             + (f" → {row['service']}" if row["service"] else ""),
+             f"first seen {row['first_seen']} (scan {row['first_scan']}), last seen "
+             f"{row['last_seen']} (scan {row['last_scan']})",
+             f"properties: {', '.join(ev.get('properties', []))}"]
+    for label, k in (("hosts", "hosts"), ("query parameters", "param_names"),
+                     ("devices", "devices")):
+        if ev.get(k):
+            lines.append(f"{label}: {', '.join(ev[k])}")
+    if ev.get("after_consent_only"):
+        lines.append("sent only after consent")
+    for label, k in (("pages", "pages"), ("sample URLs", "sample_urls")):
+        if ev.get(k):
+            lines.append(f"{label}:")
+            lines += [f"  {x}" for x in ev[k]]
+    if ev.get("cookies"):
+        lines.append("cookies: " + ", ".join(f"{c['name']} ({c['domain']}, {c['set_by']})"
+                                             for c in ev["cookies"]))
+    if ev.get("storage"):
+        lines.append("storage: " + ", ".join(f"{x['key']} ({x['origin']})" for x in ev["storage"]))
+    if ev.get("sdk"):
+        sd = ev["sdk"]
+        lines.append(f"SDK: {sd['id']} {sd.get('version') or ''} from {sd['manifest']} (looks like {sd['hint']})")
+    if row["suggestion"]:
+        sg = row["suggestion"]
+        lines.append(f"suggestion ({sg['source']}): {sg['company']} — {sg['category']}"
+                     + (f" — {sg['homepage']}" if sg.get("homepage") else ""))
+    if row["decisions"]:
+        lines.append("decisions:")
+        for d in row["decisions"]:
+            lines.append(f"  #{d['id']} {d['at']} {d['by']}: {d['action']}"
+                         + (f" {d['service']}" if d["service"] else "")
+                         + f" ({d['from']} → {d['to']})"
+                         + (f" — {d['reason']}" if d["reason"] else ""))
+    out.print("\n".join(lines), markup=False)
+
+
+def _decide(targets: Path, db: str | None, fn: Any, *args: Any, **kw: Any) -> None:
+    from sqlmodel import Session
+
+    ctx = Ctx(targets, db, need_targets=False)
+    t = ctx.maybe_targets()
+    with Session(ctx.engine) as s:
+        if "removal_after" in kw:
+            kw["removal_after"] = t.site.removal_after_scans if t else 3
+        d = fn(s, *args, **kw)
+        s.commit()
+        out.print(f"decision #{d.id}: {d.action} ({d.previous_status} → {d.new_status})"
+                  + (f" service {d.service_id}" if d.service_id else "")
+                  + (f", {len(d.rule_ids)} rule(s) added" if d.rule_ids else "")
+                  + (f", {len(d.listing_ids)} listing(s) added" if d.listing_ids else ""),
+                  markup=False)
+
+
+@review_app.command("assign")
+def review_assign(key: str, service: Annotated[str, typer.Option("--service", help="registry service id")],
+                  targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None, by: ByOpt = None,
+                  reason: Annotated[str | None, typer.Option("--reason")] = None,
+                  rule: Annotated[str | None, typer.Option("--rule", help="KIND:PATTERN instead of the finding's domain")] = None) -> None:
+    """Identify a finding as an existing service; adds a match rule so the next scan matches it."""
+    from registry.review import assign
+    _decide(targets, db, assign, key, service, by, reason, rule, removal_after=3)
+
+
+@review_app.command("ignore")
+def review_ignore(key: str, reason: Annotated[str, typer.Option("--reason", help="why it is not disclosed")],
+                  targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None, by: ByOpt = None) -> None:
+    """Keep a third party off the public lists, with the reason on record."""
+    from registry.review import ignore
+    _decide(targets, db, ignore, key, reason, by)
+
+
+@review_app.command("first-party")
+def review_first_party(key: str, targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None,
+                       by: ByOpt = None,
+                       reason: Annotated[str | None, typer.Option("--reason")] = None) -> None:
+    """Mark a domain as the company's own (not a third party)."""
+    from registry.review import first_party
+    _decide(targets, db, first_party, key, by, reason)
+
+
+@review_app.command("new-service")
+def review_new_service(key: str, file: Annotated[Path, typer.Option("--file", help="SERVICE.yaml")],
+                       targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None,
+                       by: ByOpt = None,
+                       reason: Annotated[str | None, typer.Option("--reason")] = None) -> None:
+    """Create a service (texts for the public list) from a YAML file and assign the finding to it."""
+    from registry.review import new_service
+    _decide(targets, db, new_service, key, file, by, reason, removal_after=3)
+
+
+@review_app.command("undo")
+def review_undo(decision: Annotated[int, typer.Argument(help="decision number (see review show)")],
+                targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None, by: ByOpt = None,
+                reason: Annotated[str | None, typer.Option("--reason")] = None) -> None:
+    """Revert a decision (its rules and listings go); the undo itself is recorded."""
+    from registry.review import undo
+    _decide(targets, db, undo, decision, by, reason)
+
+
+# -- registry -----------------------------------------------------------------------------------
+def _registry_dir(ctx: Ctx) -> Path | None:
+    t = ctx.maybe_targets()
+    return t.resolve(t.registry_dir) if t and t.registry_dir else None
+
+
+@registry_app.command("load")
+def registry_load(targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None) -> None:
+    """Load the seed registry and registry_dir: into the database (idempotent)."""
+    from registry.loader import load_into
+
+    ctx = Ctx(targets, db, need_targets=False)
+    r = load_into(ctx.engine, _registry_dir(ctx))
+    out.print(f"registry: {r.providers} providers, {r.services} services, {r.rules} rules "
+              f"({r.added} added, {r.changed} changed)")
+
+
+@registry_app.command("export")
+def registry_export(directory: Annotated[Path, typer.Argument(help="output directory")],
+                    targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None) -> None:
+    """Write the registry (seed, local and reviewed entries) as YAML that loads back identically."""
+    from registry.loader import export_registry
+
+    ctx = Ctx(targets, db, need_targets=False)
+    for f in export_registry(ctx.engine, directory):
+        out.print(str(f))
+
+
+@registry_app.command("check")
+def registry_check(targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None) -> None:
+    """Problems in the registry: Japanese texts, URLs, duplicate/conflicting/first-party rules."""
+    from registry.check import run_check
+    from scanner.party import host_of, registrable_domain
+
+    ctx = Ctx(targets, db, need_targets=False)
+    t = ctx.maybe_targets()
+    first = set()
+    if t:
+        first = set(t.company.owned_domains)
+        first |= {registrable_domain(host_of(u)) for p in t.properties for u in p.urls}
+    problems = run_check(_registry_dir(ctx), first, ctx.engine)
+    for p in problems:
+        (err if p.level == "error" else out).print(str(p), markup=False, highlight=False)
+    errors = sum(p.level == "error" for p in problems)
+    warnings = len(problems) - errors
+    out.print(f"{errors} error(s), {warnings} warning(s)")
+    if errors:
+        raise typer.Exit(EXIT_ERROR)
+
+
+# -- import -------------------------------------------------------------------------------------
+@import_app.command("har")
+def import_har(file: Path, prop: Annotated[str, typer.Option("--property", help="property name")],
+               targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None,
+               json_out: Annotated[str | None, typer.Option("--json")] = None) -> None:
+    """Import app (or web) traffic captured as HAR 1.2; matched and reviewed like crawled data."""
+    from gaibu.commands.imports import import_har as run
+    _import(targets, db, prop, lambda t, e, p: run(t, e, p, file), json_out)
+
+
+@import_app.command("sdk")
+def import_sdk(file: Path, prop: Annotated[str, typer.Option("--property", help="property name")],
+               targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None,
+               json_out: Annotated[str | None, typer.Option("--json")] = None) -> None:
+    """Import an app's dependency manifest (Gradle, Podfile.lock, Package.resolved, pubspec.lock,
+    package.json, .csproj) and match its SDKs."""
+    from gaibu.commands.imports import import_sdk as run
+    _import(targets, db, prop, lambda t, e, p: run(t, e, p, file), json_out)
+
+
+def _import(targets: Path, db: str | None, prop: str, fn: Any, json_out: str | None) -> None:
+    from gaibu.commands.scan import after_scan, ensure_registry
+    from gaibu.report import build_report, print_summary
+
+    ctx = Ctx(targets, db)
+    t = ctx.targets
+    try:
+        p = t.property(prop)
+    except KeyError:
+        raise fail(f"{t.source}: no property named {prop!r}; expected one of: "
+                   f"{', '.join(x.name for x in t.properties)}", EXIT_USAGE) from None
+    engine = ctx.engine
+    ensure_registry(engine, t)
+    scan_id = fn(t, engine, p)
+    after_scan(engine, t, scan_id)
+    report = build_report(engine, scan_id, t)
+    if json_out:
+        emit_json(report, json_out)
+    print_summary(report, err if json_out == "-" else out)
+
+
+# -- build and diff -----------------------------------------------------------------------------
+@app.command()
+def build(targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None,
+          out_dir: Annotated[Path | None, typer.Option("--out", help="output directory (default: site.out)")] = None) -> None:
+    """Render the public 外部送信一覧 pages (ja + en), JSON and CSV from the reviewed registry."""
+    from gaibu.commands.build import build as run
+
+    ctx = Ctx(targets, db)
+    directory, files = run(ctx.engine, ctx.targets, out_dir)
+    out.print(f"built {len(files)} files in {directory}")
+    out.print(f"index: {directory / 'index.html'}")
+
+
+@app.command()
+def diff(targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None,
+         from_scan: Annotated[int | None, typer.Option("--from", help="earlier scan id")] = None,
+         to_scan: Annotated[int | None, typer.Option("--to", help="later scan id")] = None,
+         as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Third parties and cookies that appeared or disappeared per property between two scans."""
+    from gaibu.commands.diff import diff_scans, format_diff
+
+    ctx = Ctx(targets, db, need_targets=False)
+    d = diff_scans(ctx.engine, from_scan, to_scan)
+    if as_json:
+        emit_json(d, None)
+    else:
+        out.print(format_diff(d), markup=False, highlight=False)
+
+
 def main() -> None:
     """Entry point: user errors print one clear line and exit 1, never a traceback."""
     try:

@@ -18,10 +18,19 @@ from scanner.models import Scan
 
 
 def sync_listings(session: Session, scan: Scan, matches: list[PropertyMatches],
-                  removal_after: int = 3) -> list[ListingEvent]:
-    """Apply one scan's observations to the listings. Idempotent for a given scan."""
+                  removal_after: int = 3, when: datetime | None = None,
+                  count_misses: bool | None = None) -> list[ListingEvent]:
+    """Apply one scan's observations to the listings. Idempotent for a given scan.
+
+    `when` dates the changes (default: the scan's start; a review decision passes its own
+    time). Absences only count for full scans (`gaibu scan`), never for a single HAR or
+    manifest import, and only when the property's part of the scan was complete.
+    """
     assert scan.id is not None
-    when = scan.started_at
+    seen_at = scan.started_at
+    when = when or scan.started_at
+    if count_misses is None:
+        count_misses = scan.source == "crawl"
     events: list[ListingEvent] = []
     known_services = {s for s in session.exec(select(Service.id)).all()}
     for pm in matches:
@@ -43,10 +52,10 @@ def sync_listings(session: Session, scan: Scan, matches: list[PropertyMatches],
                 events.append(ListingEvent(property=pm.name, service_id=sid, action="added",
                                            at=when, scan_id=scan.id, reason="detected_again"))
             if lst.last_seen_scan_id is None or scan.id >= lst.last_seen_scan_id:
-                lst.last_seen_at, lst.last_seen_scan_id = when, scan.id
+                lst.last_seen_at, lst.last_seen_scan_id = seen_at, scan.id
                 lst.misses = 0
             session.add(lst)
-        if pm.status == "complete":
+        if count_misses and pm.status == "complete":
             for sid, lst in sorted(rows.items()):
                 if lst.last_checked_scan_id is not None and scan.id <= lst.last_checked_scan_id:
                     continue

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from registry.models import MatchRule, Provider, Service
 from registry.schema import MatchSpec, ProviderSpec, RegistryFile, ServiceSpec
 from scanner.errors import InputError
-from scanner.yamlloc import load_located
+from scanner.yamlloc import LocatedYaml, load_located
 
 SEED_DIR = Path(__file__).parent / "seed"
 KIND_FIELDS = (("domain", "domains"), ("host", "hosts"), ("url_prefix", "url_prefixes"),
@@ -46,15 +46,20 @@ def _validation_error(file: str, doc: Any, e: ValidationError) -> InputError:
     return InputError(file, str(line), f"{field_name}: {msg}")
 
 
-def read_file(path: Path) -> RegistryFile:
+def read_located(path: Path) -> tuple[LocatedYaml, RegistryFile]:
+    """A registry YAML file, validated, with the line of every entry."""
     doc = load_located(path)
     data = doc.data if doc.data is not None else {}
     if not isinstance(data, dict):
         raise InputError(str(path), "1", "expected a mapping with providers: and services:")
     try:
-        return RegistryFile.model_validate(data)
+        return doc, RegistryFile.model_validate(data)
     except ValidationError as e:
         raise _validation_error(str(path), doc, e) from None
+
+
+def read_file(path: Path) -> RegistryFile:
+    return read_located(path)[1]
 
 
 def yaml_files(directory: Path) -> list[Path]:
@@ -69,8 +74,7 @@ def read_registry(dirs: list[tuple[Path, str]]) -> Registry:
             raise InputError(str(directory), None, "registry directory not found")
         seen_here: dict[str, str] = {}
         for f in yaml_files(directory):
-            doc = load_located(f)
-            rf = read_file(f)
+            doc, rf = read_located(f)
             for i, p in enumerate(rf.providers):
                 where = f"{f}:{doc.line_of(('providers', i))}"
                 if f"provider:{p.id}" in seen_here:

@@ -96,7 +96,8 @@ class Decision(SQLModel, table=True):
     previous_status: str
     new_status: str
     undoes: int | None = None  # id of the decision an undo reverts
-    rule_ids: list[int] = _json([])
+    rule_ids: list[int] = _json([])  # match rules this decision added
+    listing_ids: list[int] = _json([])  # listings this decision created
 
 
 class Listing(SQLModel, table=True):

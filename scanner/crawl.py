@@ -356,6 +356,10 @@ class PropertyCrawl:
         started = time.monotonic()
         cc.begin(task.url)
         cc.dialogs.clear()
+        marks: list[tuple[str, float]] = []
+
+        def mark(label: str) -> None:
+            marks.append((label, time.monotonic() - started))
         page: Page | None = None
         crashed = asyncio.Event()
         try:
@@ -381,6 +385,7 @@ class PropertyCrawl:
                 result.redirect_chain = list(reversed(chain))
                 if resp.status >= 400:
                     result.error, result.error_kind = f"HTTP {resp.status}", "http"
+            mark("goto")
             result.final_url = page.url
             if task.depth == 0 and result.final_url:
                 # a start URL that redirects to another site makes that site part of this property
@@ -390,7 +395,9 @@ class PropertyCrawl:
             # the rest is bounded and best effort: a page that loaded is a visited page
             with contextlib.suppress(Exception):
                 await page.wait_for_load_state("load", timeout=min(s.page_timeout, 10) * 1000)
+            mark("load")
             await cc.wait_quiet(s.idle_time, s.idle_timeout)
+            mark("quiet")
             if cc.consent_configured and not cc.consented and self.prop.consent:
                 # what the jar and storage hold before consent (their phase is 'pre')
                 result.storage = await cc.storage(page, task.url)
@@ -398,20 +405,27 @@ class PropertyCrawl:
                 result.consent_clicked = await self._consent(page, cc)
                 if result.consent_clicked:
                     await cc.wait_quiet(s.idle_time, s.idle_timeout)
+                mark("consent")
             if s.scroll and not crashed.is_set():
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(page.evaluate(SCROLL_JS, [20, 80]), 8)
+                mark("scroll")
                 await cc.wait_quiet(s.idle_time, s.idle_timeout)
+                mark("quiet2")
             if s.dwell:
                 await asyncio.sleep(s.dwell)
                 await cc.wait_quiet(s.idle_time, min(s.idle_timeout, 2))
+                mark("dwell")
             if crashed.is_set():
                 raise RuntimeError("renderer crashed (Target crashed)")
             result.storage += await cc.storage(page, task.url)
+            mark("storage")
             result.cookies += await cc.cookies(task.url)
+            mark("cookies")
             if not result.failed:
                 html = await asyncio.wait_for(page.content(), 10)
                 result.links = extract_links(html, result.final_url or task.url)
+                mark("links")
         except Exception as e:
             msg = _first_line(str(e))
             if crashed.is_set():
@@ -438,6 +452,10 @@ class PropertyCrawl:
                 result.requests = cc.current.records()
             cc.current = None
             result.duration_ms = int((time.monotonic() - started) * 1000)
+            mark("closed")
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("%s %s %s", task.device, task.url,
+                          " ".join(f"{k}={v:.2f}" for k, v in marks))
         return result
 
     async def _consent(self, page: Page, cc: ContextCapture) -> bool:

@@ -43,29 +43,20 @@ def _combine(statuses: list[str]) -> str:
 
 def import_app_inputs(targets: Targets, prop: Property, store: ScanStore, agg: Aggregator,
                       errors: list[str]) -> list[str]:
-    """HAR captures and SDK manifests of an app property; one status per input."""
-    from scanner.importers.har import iter_har
+    """HAR captures and SDK manifests of an app property; one status per input file.
 
+    Each file is parsed completely before anything of it is kept: a broken file adds nothing.
+    """
+    from gaibu.commands.imports import har_aggregate
     from scanner.importers.sdk import read_manifest
-    from scanner.observations import CookieRecord, RequestRecord
 
     statuses: list[str] = []
     for har in prop.har:
         path = targets.resolve(har)
-        local = Aggregator(agg.rules)
         try:
-            # parse the whole file before anything is kept: a broken file adds nothing
-            for rec in iter_har(path):
-                if isinstance(rec, RequestRecord):
-                    local.add_request(rec)
-                elif isinstance(rec, CookieRecord):
-                    local.add_cookie(rec)
-        except InputError as e:
-            errors.append(str(e))
-            statuses.append("failed")
-            continue
-        except OSError as e:
-            errors.append(f"{path}: {e.strerror or e}")
+            local = har_aggregate(targets, prop, path)
+        except (InputError, OSError) as e:
+            errors.append(str(e) if isinstance(e, InputError) else f"{path}: {e}")
             statuses.append("failed")
             continue
         agg.merge(local)
@@ -75,13 +66,12 @@ def import_app_inputs(targets: Targets, prop: Property, store: ScanStore, agg: A
     for m in prop.manifests:
         path = targets.resolve(m)
         try:
+            if not path.is_file():
+                raise InputError(str(path), None, "file not found")
             sdks.extend(read_manifest(path))
             statuses.append("complete")
-        except InputError as e:
-            errors.append(str(e))
-            statuses.append("failed")
-        except OSError as e:
-            errors.append(f"{path}: {e.strerror or e}")
+        except (InputError, OSError) as e:
+            errors.append(str(e) if isinstance(e, InputError) else f"{path}: {e}")
             statuses.append("failed")
     if sdks:
         store.add_sdks(prop.name, sdks)

@@ -1,0 +1,63 @@
+"""`gaibu import har|sdk`: one capture or manifest becomes a scan (source har | sdk).
+
+The file is read completely before anything is written, so a malformed file stores nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from gaibu.commands.scan import party_rules
+from scanner.aggregate import Aggregator
+from scanner.config import Property, Targets
+from scanner.errors import InputError
+from scanner.importers.har import iter_har
+from scanner.importers.sdk import read_manifest
+from scanner.observations import CookieRecord, RequestRecord
+from scanner.store import ScanStore
+
+
+def har_aggregate(targets: Targets, prop: Property, path: Path) -> Aggregator:
+    """Parse a whole HAR file into an aggregator (raises InputError, stores nothing)."""
+    if not path.is_file():
+        raise InputError(str(path), None, "file not found")
+    agg = Aggregator(party_rules(targets, prop))
+    device = prop.platform or "desktop"
+    for rec in iter_har(path, device=device):
+        if isinstance(rec, RequestRecord):
+            agg.add_request(rec)
+        elif isinstance(rec, CookieRecord):
+            agg.add_cookie(rec)
+    return agg
+
+
+def import_har(targets: Targets, engine: Engine, prop: Property, path: Path) -> int:
+    agg = har_aggregate(targets, prop, path)
+    store = ScanStore(engine, source="har", targets_file=targets.source)
+    try:
+        store.start()
+        store.add_property(prop.name, prop.kind, prop.platform)
+        store.flush(prop.name, agg)
+        store.finish_property(prop.name, "complete")
+        store.finish("complete")
+        return store.scan_id
+    finally:
+        store.close()
+
+
+def import_sdk(targets: Targets, engine: Engine, prop: Property, path: Path) -> int:
+    if not path.is_file():
+        raise InputError(str(path), None, "file not found")
+    sdks = read_manifest(path)
+    store = ScanStore(engine, source="sdk", targets_file=targets.source)
+    try:
+        store.start()
+        store.add_property(prop.name, prop.kind, prop.platform)
+        store.add_sdks(prop.name, sdks)
+        store.finish_property(prop.name, "complete")
+        store.finish("complete")
+        return store.scan_id
+    finally:
+        store.close()
