@@ -1,0 +1,1 @@
+"""Wording of the pages per language (ja.html, en.html); packaged as data."""
