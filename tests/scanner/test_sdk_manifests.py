@@ -661,3 +661,20 @@ def test_unknown_file_type(tmp_path: Path) -> None:
     assert "Podfile.lock" in e.message
     e2 = error(tmp_path / "missing.gradle")
     assert e2.message == "no such file"
+
+
+def test_kotlin_multiplatform_test_source_sets_are_dropped(tmp_path: Path) -> None:
+    p = tmp_path / "build.gradle.kts"
+    p.write_text(
+        "kotlin {\n    sourceSets {\n"
+        "        commonMain.dependencies {\n"
+        '            implementation("io.ktor:ktor-client-core:2.3.10")\n        }\n'
+        "        commonTest.dependencies {\n            implementation(kotlin(\"test\"))\n        }\n"
+        "        val androidUnitTest by getting {\n            dependencies {\n"
+        '                implementation("junit:junit:4.13.2")\n            }\n        }\n'
+        "        androidMain {\n            dependencies { "
+        'implementation("com.google.firebase:firebase-analytics-ktx:22.0.0") }\n        }\n'
+        "    }\n}\n")
+    assert versions(read_manifest(p)) == {
+        "io.ktor:ktor-client-core": "2.3.10",
+        "com.google.firebase:firebase-analytics-ktx": "22.0.0"}

@@ -639,6 +639,8 @@ class GradleReader(ManifestReader):
         regions: list[tuple[int, int]] = []
         for m in re.finditer(r"\bdependencies\s*\{", skel):
             open_b = m.end() - 1
+            if _in_test_source_set(src, m.start()):
+                continue  # KMP `commonTest.dependencies { … }`, `jvmTest { dependencies { … } }`
             regions.append((open_b + 1, _match_close(skel, open_b)))
         skip: list[tuple[int, int]] = []
         for m in re.finditer(r"\bconstraints\s*\{", skel):
@@ -672,6 +674,32 @@ class GradleReader(ManifestReader):
                 else:
                     out.append((conf, nxt, _statement_end(skel, nxt), pos))
         return out
+
+
+def _in_test_source_set(src: _Src, pos: int) -> bool:
+    """Whether a `dependencies {` at pos belongs to a test source set (Kotlin Multiplatform)."""
+    skel = src.skel
+    headers = [skel[max(0, pos - 80): pos]]  # `commonTest.dependencies {`
+    depth = 0
+    i = pos - 1
+    while i >= 0:  # the headers of the enclosing blocks
+        ch = skel[i]
+        if ch == "}":
+            depth += 1
+        elif ch == "{":
+            if depth == 0:
+                start = skel.rfind("\n", 0, i) + 1
+                headers.append(src.code[start:i])
+            else:
+                depth -= 1
+        i -= 1
+    first = headers[0].rsplit("\n", 1)[-1]
+    candidates = [first.rsplit("dependencies", 1)[0]] + headers[1:]
+    for h in candidates:
+        for word in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", h):
+            if word not in ("testOptions",) and is_test_configuration(word):
+                return True
+    return False
 
 
 def find_catalogs(build_file: Path) -> dict[str, Catalog]:
