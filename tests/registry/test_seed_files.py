@@ -320,6 +320,7 @@ URL_EXPECTATIONS = {
     "https://firebaselogging-pa.googleapis.com/v1/firelog/legacy/batchlog": "firebase-performance",
     "https://fcmregistrations.googleapis.com/v1/projects/x/registrations": "firebase-cloud-messaging",
     "https://firebaseremoteconfig.googleapis.com/v1/projects/x/namespaces/firebase:fetch": "firebase-remote-config",
+    "https://example.page.link/abc": "firebase-dynamic-links",
     "https://firebaseinappmessaging.googleapis.com/v1/sdkServing/projects/1/eligibleCampaigns:fetch": "firebase-in-app-messaging",
     # Meta
     "https://connect.facebook.net/en_US/fbevents.js": "meta-pixel",
@@ -547,6 +548,10 @@ SDK_EXPECTATIONS = {
     "com.google.firebase:firebase-crashlytics-ktx": "firebase-crashlytics",
     "dev.gitlive:firebase-config": "firebase-remote-config",
     "com.google.firebase:firebase-auth": None,
+    "com.google.firebase:firebase-dynamic-links": "firebase-dynamic-links",
+    "cocoapods:FirebaseABTesting": "firebase-remote-config",
+    "com.statsig:android-sdk": "statsig",
+    "nuget:Prism.Plugin.Logging.AppCenter": "app-center-analytics",
     # godtools Podfile.lock
     "cocoapods:AppsFlyerFramework": "appsflyer",
     "cocoapods:AppsFlyerFramework/Main": "appsflyer",
@@ -666,4 +671,17 @@ def test_every_tracking_sdk_in_the_sample_manifests_is_identified():
     for pkg in re.findall(r'PackageReference Include="([^"]+)"', csproj):
         if pkg.startswith("Microsoft.AppCenter.") and not match_name("sdks", f"nuget:{pkg}"):
             missing.append(f"nuget:{pkg}")
+    assert not missing, missing
+
+
+def test_sdks_hinted_as_tracking_by_gaibus_reader_are_identified():
+    """Every dependency that gaibu's own manifest reader flags with a tracking hint is matched."""
+    sdk_mod = pytest.importorskip("scanner.importers.sdk")
+    if not MANIFESTS.is_dir():
+        pytest.skip("shared sample manifests not available")
+    missing = []
+    for f in sorted(MANIFESTS.iterdir()):
+        for rec in sdk_mod.read_manifest(f):
+            if getattr(rec, "hint", None) and not match_name("sdks", rec.id):
+                missing.append((f.name, rec.id, rec.hint))
     assert not missing, missing
