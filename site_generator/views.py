@@ -82,6 +82,13 @@ def absolute(base_url: str | None, rel_path: str) -> str | None:
     return urljoin(base, rel_path)
 
 
+def title_with_os(title: str, platform_label: str | None, lang: str) -> str:
+    """サンプルアプリ（iOS） / Sample app (iOS), unless the title already names the OS."""
+    if not platform_label or platform_label.lower() in title.lower():
+        return title
+    return f"{title}（{platform_label}）" if lang == "ja" else f"{title} ({platform_label})"
+
+
 def _pick(row: object, name: str, lang: str) -> Any:
     return getattr(row, f"{name}_{lang}")
 
@@ -136,6 +143,7 @@ class PropertyView:
     platform: str | None
     platform_label: str | None
     title: str
+    full_title: str  # title with the OS for apps: サンプルアプリ（iOS）
     urls: tuple[str, ...]
     sections: tuple[SectionView, ...]
     rows: tuple[RowView, ...]  # all rows in display order (sections concatenated)
@@ -147,8 +155,7 @@ class PropertyView:
 @dataclass(frozen=True)
 class ChangeView:
     on: date
-    property_title: str
-    property_platform_label: str | None  # iOS / Android for an app that is still listed
+    property_title: str  # with the OS for an app that still exists: サンプルアプリ（iOS）
     property_href: str | None  # relative to the page's language directory
     service_name: str
     provider: str
@@ -197,9 +204,11 @@ def property_view(p: PropertyList, lang: str) -> PropertyView:
         else:
             sections.append(SectionView(rv.category, rv.category_label, (rv,)))
     title = p.title_ja if lang == "ja" or not p.title_en else p.title_en
+    platform_label = PLATFORM_LABELS.get(p.platform or "")
     return PropertyView(
         name=p.name, anchor=property_anchor(p.name), kind=p.kind, platform=p.platform,
-        platform_label=PLATFORM_LABELS.get(p.platform or ""), title=title,
+        platform_label=platform_label, title=title,
+        full_title=title_with_os(title, platform_label, lang),
         urls=tuple(p.urls), sections=tuple(sections), rows=tuple(rows),
         last_changed=p.last_changed, last_checked=p.last_checked, page=p.kind)
 
@@ -240,10 +249,9 @@ def change_views(d: Disclosure, lang: str) -> list[ChangeView]:
         else:
             title = e.property_title_en or e.property_title_ja
             name, provider, reason = e.service_name_en, e.provider_en, e.reason_en
-        out.append(ChangeView(on=e.on, property_title=title,
-                              property_platform_label=(PLATFORM_LABELS.get(p.platform or "")
-                                                       if p is not None else None),
-                              property_href=prop_href,
+        if p is not None:
+            title = title_with_os(title, PLATFORM_LABELS.get(p.platform or ""), lang)
+        out.append(ChangeView(on=e.on, property_title=title, property_href=prop_href,
                               service_name=name, provider=provider, action=e.action,
                               reason=reason if reason and reason.strip() else None,
                               row_href=row_href))

@@ -43,6 +43,8 @@ def test_golden_files(tmp_path: Path) -> None:
         shutil.rmtree(GOLDEN, ignore_errors=True)
         shutil.copytree(out, GOLDEN)
         pytest.skip("golden files rewritten; review and commit tests/site_generator/golden/")
+    if not GOLDEN.is_dir():
+        pytest.fail("no golden files yet: run with GAIBU_UPDATE_GOLDEN=1 and review them")
     want = _tree(GOLDEN)
     assert sorted(got) == sorted(want), "set of files differs from golden/"
     for name in sorted(want):
