@@ -39,6 +39,7 @@ from scanner.importers.setcookie import (
     parse_set_cookie,
 )
 from scanner.observations import CookieRecord, RequestRecord
+from scanner.party import registrable_domain
 
 __all__ = ["HarSummary", "HarReader", "read_har", "iter_har", "infer_resource_type"]
 
@@ -612,7 +613,12 @@ class HarReader:
         if sc.domain is not None:
             if not domain_matches(host, sc.domain):
                 return None  # a browser rejects a Domain the request host is not inside
-            domain = "." + sc.domain
+            if _is_public_suffix(sc.domain):
+                if host != sc.domain:
+                    return None  # Domain=co.jp: rejected (RFC 6265 §5.3 step 5)
+                domain = host
+            else:
+                domain = "." + sc.domain
         else:
             domain = host
         expires = sc.expires
@@ -695,6 +701,12 @@ def _all(headers: list[tuple[str, str]], name: str) -> list[str]:
 def _join(d: dict[str, str]) -> str | None:
     s = " ".join(x for x in (d.get("name", "").strip(), d.get("version", "").strip()) if x)
     return s or None
+
+
+def _is_public_suffix(domain: str) -> bool:
+    """'co.jp', 'github.io' (the PSL with its private section, as browsers use it)."""
+    probe = f"x.{domain}"
+    return registrable_domain(probe, True) == probe
 
 
 def _scheme(url: str) -> str:

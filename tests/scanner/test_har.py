@@ -332,20 +332,21 @@ def test_charles_style_minimal_entries(tmp_path: Path) -> None:
 
 def test_set_cookie_rules(tmp_path: Path) -> None:
     har = {"log": {"entries": [
-        entry("https://www.shop.example.jp/a/b/c.js", response={"headers": [
+        entry("https://www.shop.example.co.jp/a/b/c.js", response={"headers": [
             {"name": "Set-Cookie", "value": "dflt=1"},  # default-path: /a/b
             {"name": "Set-Cookie", "value": "evil=1; Domain=tracker.example"},  # rejected
-            {"name": "Set-Cookie", "value": "up=1; Domain=SHOP.example.jp; Path=/; SameSite=strict"},
+            {"name": "Set-Cookie", "value": "psl=1; Domain=co.jp"},  # a public suffix: rejected
+            {"name": "Set-Cookie", "value": "up=1; Domain=SHOP.example.co.jp; Path=/; SameSite=strict"},
             {"name": "Set-Cookie", "value": "novalue"},  # no '=': not a cookie
             {"name": "set-cookie", "value": "gone=; Max-Age=0"},
         ]}),
-        entry("https://www.shop.example.jp/p", request={"cookies": [{"name": "up", "value": "1"},
+        entry("https://www.shop.example.co.jp/p", request={"cookies": [{"name": "up", "value": "1"},
                                                                    {"name": "js", "value": "2"}]}),
     ]}}
     _, _, cookies = read_har(write(tmp_path, har))
     assert {(c.name, c.domain, c.path) for c in cookies} == {
-        ("dflt", "www.shop.example.jp", "/a/b"), ("up", ".shop.example.jp", "/"),
-        ("gone", "www.shop.example.jp", "/a/b"), ("js", "www.shop.example.jp", "/")}
+        ("dflt", "www.shop.example.co.jp", "/a/b"), ("up", ".shop.example.co.jp", "/"),
+        ("gone", "www.shop.example.co.jp", "/a/b"), ("js", "www.shop.example.co.jp", "/")}
     assert cookie(cookies, "up").same_site == "Strict"
     assert cookie(cookies, "gone").expires == 1704067200.0  # expired at the response time
     assert cookie(cookies, "js").set_by == "unknown"  # 'up' was seen set: not repeated
