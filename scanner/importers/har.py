@@ -265,9 +265,12 @@ class _EntryScan:
 class HarReader:
     """Iterator over the records of one HAR file; ``summary`` is known once iteration has begun.
 
-    >>> reader = iter_har("session.har")
-    >>> for record in reader: ...
-    >>> reader.summary.entries
+    Usage::
+
+        reader = iter_har("session.har")
+        for record in reader:
+            ...
+        reader.summary.entries
     """
 
     def __init__(self, path: str | Path, device: str = "mobile") -> None:
