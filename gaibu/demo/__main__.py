@@ -29,7 +29,14 @@ from typing import Any
 
 import yaml
 
-from gaibu.demo.server import PACKAGE_DIR, SITE_HOST, TRANSMISSION_PATH, build_net, demo_targets
+from gaibu.demo.server import (
+    PACKAGE_DIR,
+    SITE_HOST,
+    TARGETS_HEADER,
+    TRANSMISSION_PATH,
+    build_net,
+    demo_targets,
+)
 
 REVIEW_FILE = PACKAGE_DIR / "review.yaml"
 # The module run as `python -m …` for every command; tests point it at a stub.
@@ -93,15 +100,26 @@ def _site_index(site_dir: Path) -> Path | None:
     return found[0] if found else None
 
 
-def _fresh(out: Path) -> None:
-    """Remove what an earlier demo run left in OUT (only the files the demo itself writes)."""
+_OUTPUTS = ("gaibu.db", "gaibu.db-journal", "gaibu.db-wal", "gaibu.db-shm", "report.json",
+            "targets.yaml", "site")
+
+
+def _fresh(out: Path) -> bool:
+    """Remove what an earlier demo run left in OUT; False when OUT holds files of something else."""
     import shutil
 
-    for name in ("gaibu.db", "gaibu.db-journal", "gaibu.db-wal", "gaibu.db-shm", "report.json",
-                 "targets.yaml"):
-        (out / name).unlink(missing_ok=True)
-    if (out / "site").is_dir():
-        shutil.rmtree(out / "site")
+    present = [out / n for n in _OUTPUTS if (out / n).exists()]
+    if not present:
+        return True
+    targets = out / "targets.yaml"
+    if not (targets.is_file() and targets.read_text(encoding="utf-8").startswith(TARGETS_HEADER)):
+        return False  # not written by the demo: never delete someone's database or site
+    for path in present:
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,8 +138,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    if not args.keep:
-        _fresh(out)
+    if not args.keep and not _fresh(out):
+        _say(f"error: {out} already holds a gaibu database, report, targets.yaml or site that the "
+             "demo did not write; choose another --out directory")
+        return 2
     db_url = f"sqlite:///{out / 'gaibu.db'}"
     report_path = out / "report.json"
     site_dir = out / "site"

@@ -34,6 +34,7 @@ OWNED_DOMAINS = ("sumika-biyori.co.jp", "biyori-cdn.jp")
 SITE_URL = f"https://{SITE_HOST}/"
 TRANSMISSION_PATH = "/privacy/transmission/"  # where `gaibu build` output is published
 APP_HELP_URL = f"https://{SITE_HOST}/app/help/"
+TARGETS_HEADER = "# gaibu demo targets"  # first line of every targets.yaml the demo writes
 
 _META = re.compile(r"\A<!--page\s+(\{.*?\})\s*-->\s*", re.S)
 _VAR = re.compile(r"\{\{(\w+)\}\}")
@@ -205,8 +206,8 @@ def demo_targets(net: LocalNet, out_dir: Path) -> Path:
              "webviews": [APP_HELP_URL], "max_depth": 0, "devices": ["mobile"]},
         ],
     }
-    header = ("# gaibu demo targets — written by `python -m gaibu.demo`; the browser args point\n"
-              "# Chromium at the demo's local net (127.0.0.1), so they change on every run.\n"
+    header = (TARGETS_HEADER + " — written by `python -m gaibu.demo`; the browser args\n"
+              "# point Chromium at the demo's local net (127.0.0.1), so they change on every run.\n"
               "# See gaibu/demo/targets.example.yaml for a commented version.\n")
     path = out_dir / "targets.yaml"
     path.write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100),

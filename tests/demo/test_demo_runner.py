@@ -51,8 +51,21 @@ def test_runner_commands_follow_the_cli_contract(tmp_path: Path, monkeypatch: py
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
         pass
 
+    # a second run in the same directory starts afresh (it wrote those files itself)
+    (out / "gaibu.db").write_bytes(b"old")
+    assert main(["--out", str(out)]) == 0
+    assert not (out / "gaibu.db").exists()  # the stub CLI writes no database
+
 
 def test_runner_stops_when_a_required_step_fails(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(CLI_MODULE_ENV, "tests.demo.no_such_cli_module")
     assert main(["--out", str(tmp_path / "o")]) == 1
+
+
+def test_runner_never_cleans_a_directory_it_did_not_write(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CLI_MODULE_ENV, "tests.demo.stub_cli")
+    (tmp_path / "gaibu.db").write_bytes(b"someone's data")
+    assert main(["--out", str(tmp_path)]) == 2
+    assert (tmp_path / "gaibu.db").read_bytes() == b"someone's data"
