@@ -6,6 +6,7 @@ import difflib
 import os
 import re
 import shutil
+import sys
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from site_generator import BuildError, build_site, render_site
+from site_generator import build as build_module
 from site_generator.build import PACKAGED_TEMPLATES
 from site_generator.model import Disclosure, PropertyList
 from tests.site_generator.fixtures import COMPANY, hostile_disclosure, sample_disclosure
@@ -91,6 +93,46 @@ def test_rebuild_replaces_old_content(tmp_path: Path) -> None:
     build_site(sample_disclosure(), out)
     assert sorted(_tree(out)) == EXPECTED_FILES
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_swap_without_renameat2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where an atomic exchange is unavailable: rename old away, new in, delete old."""
+    monkeypatch.setattr(build_module, "_exchange", lambda a, b: False)
+    out = tmp_path / "site"
+    build_site(replace(sample_disclosure(), removal_after_scans=5), out)
+    build_site(sample_disclosure(), out)
+    assert _tree(out) == render_site(sample_disclosure())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_failed_swap_restores_previous_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "site"
+    build_site(sample_disclosure(), out)
+    before = _tree(out)
+    monkeypatch.setattr(build_module, "_exchange", lambda a, b: False)
+    real_rename = os.rename
+
+    def flaky_rename(src: Path, dst: Path) -> None:
+        if ".new-" in Path(src).name:
+            raise OSError("disk on fire")
+        real_rename(src, dst)
+
+    monkeypatch.setattr(build_module.os, "rename", flaky_rename)
+    with pytest.raises(OSError, match="disk on fire"):
+        build_site(replace(sample_disclosure(), removal_after_scans=5), out)
+    assert _tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="renameat2 is Linux-only")
+def test_atomic_exchange_on_linux(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    (a / "new").write_text("n")
+    (b / "old").write_text("o")
+    assert build_module._exchange(a, b)
+    assert [p.name for p in b.iterdir()] == ["new"] and [p.name for p in a.iterdir()] == ["old"]
 
 
 def test_output_is_world_readable(tmp_path: Path) -> None:
