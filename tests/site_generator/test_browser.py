@@ -244,3 +244,12 @@ def test_hostile_content_is_inert_and_visible(hostile_site: Path, serve: Any, op
     assert XSS_ATTR in text
     if name.endswith("web.html"):
         assert XSS_URL in text  # shown, not linked
+
+
+def test_pages_work_from_disk(sample_site: Path, open_page: Any) -> None:
+    """Opened as file:// (a reviewer previewing a build): styles load, nothing errors."""
+    for name in PAGES:
+        w = open_page((sample_site / name).as_uri(), 375)
+        assert w.problems == [], name
+        bg = w.page.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor")
+        assert bg == "rgb(243, 245, 248)", name
