@@ -356,7 +356,8 @@ def registry_check(targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None)
         first |= {registrable_domain(host_of(u)) for p in t.properties for u in p.urls}
     problems = run_check(_registry_dir(ctx), first, ctx.engine)
     for p in problems:
-        (err if p.level == "error" else out).print(str(p), markup=False, highlight=False)
+        (err if p.level == "error" else out).print(str(p), markup=False, highlight=False,
+                                                   soft_wrap=True)
     errors = sum(p.level == "error" for p in problems)
     warnings = len(problems) - errors
     out.print(f"{errors} error(s), {warnings} warning(s)")

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from registry.loader import Registry, read_file, registry_dirs, spec_rules, yaml_files
+from registry.loader import Registry, read_located, registry_dirs, spec_rules, yaml_files
 from registry.models import MatchRule
 from scanner.errors import InputError
 from scanner.party import registrable_domain
@@ -53,20 +53,21 @@ def check_registry(dirs: list[tuple[Path, str]], first_party: set[str],
             continue
         for f in yaml_files(directory):
             try:
-                rf = read_file(f)
+                doc, rf = read_located(f)
             except InputError as e:
                 problems.append(Problem("error", f"{e.file}:{e.where}" if e.where else e.file,
                                         e.message))
                 continue
-            for p in rf.providers:
+            for i, p in enumerate(rf.providers):
                 reg.providers[p.id] = p
-                reg.origin[f"provider:{p.id}"] = str(f)
-            for s in rf.services:
+                reg.origin[f"provider:{p.id}"] = f"{f}:{doc.line_of(('providers', i))}"
+            for i, s in enumerate(rf.services):
+                where = f"{f}:{doc.line_of(('services', i))}"
                 if f"service:{s.id}" in reg.origin and reg.source.get(s.id) == source:
-                    problems.append(Problem("error", str(f), f"service {s.id!r} defined twice "
-                                            f"(also in {reg.origin['service:' + s.id]})"))
+                    problems.append(Problem("error", where, f"service {s.id!r} defined twice "
+                                            f"(also at {reg.origin['service:' + s.id]})"))
                 reg.services[s.id] = s
-                reg.origin[f"service:{s.id}"] = str(f)
+                reg.origin[f"service:{s.id}"] = where
                 reg.source[s.id] = source
     owners: dict[tuple[str, str], set[str]] = defaultdict(set)
     for sid, s in sorted(reg.services.items()):
