@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import re
+import shutil
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -340,6 +341,7 @@ def chromium_browser(net: LocalNet) -> Iterator[tuple[Any, list[str]]]:
             yield persistent.browser, all_urls
         finally:
             persistent.close()
+            shutil.rmtree(profile, ignore_errors=True)
 
 
 @pytest.mark.browser
