@@ -105,8 +105,8 @@ class BrowserManager:
 
     async def relaunch(self, seen_generation: int) -> None:
         async with self._lock:
-            if seen_generation != self.generation and self.alive():
-                return  # someone else already did it
+            if self.alive():
+                return  # not dead, or someone else already relaunched it
             log.warning("browser died; relaunching")
             await self.close()
             self.relaunches += 1
@@ -371,8 +371,10 @@ class PropertyCrawl:
             except Exception as e:
                 msg = _first_line(str(e))
                 kind = "crash" if crashed.is_set() else classify_error(msg)
-                if kind == "browser_crash" or (kind == "crash" and not self.m.alive()):
-                    kind = "browser_crash" if not self.m.alive() else kind
+                if not self.m.alive():
+                    kind = "browser_crash"
+                elif kind == "browser_crash":
+                    kind = "page_closed"
                 result.error, result.error_kind = msg, kind
                 return result
             if resp is not None:
@@ -434,6 +436,8 @@ class PropertyCrawl:
                 kind = "browser_crash"
             else:
                 kind = classify_error(msg)
+                if kind == "browser_crash":  # the browser lives: the page closed itself
+                    kind = "page_closed"
             if result.error is None:
                 result.error, result.error_kind = msg or type(e).__name__, kind
             if kind == "crash" and not result.cookies:

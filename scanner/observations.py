@@ -25,7 +25,8 @@ class RequestRecord:
     page_url: str = ""
     device: str = "desktop"
     phase: Phase = "none"
-    initiator: str | None = None  # 'page' | 'worker' | 'service_worker'
+    # crawl: 'page' | 'service_worker'; HAR: Chrome's _initiator.type (parser, script, other)
+    initiator: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
