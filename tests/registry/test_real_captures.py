@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import run_gaibu
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "har"
