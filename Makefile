@@ -42,8 +42,9 @@ $(TPW_FILE):
 demo: setup
 	$(PY) -m gaibu.demo
 
+# The suite runs against SQLite and, for the tests marked postgres, a local PostgreSQL server.
 test: setup
-	$(PY) -m pytest -q
+	url=$$(bash scripts/test-postgres.sh) && GAIBU_TEST_POSTGRES_URL="$$url" $(PY) -m pytest -q
 
 test-fast: venv
 	$(PY) -m pytest -q -m "not browser"
@@ -51,6 +52,9 @@ test-fast: venv
 bench: setup
 	$(PY) bench/crawl.py
 	$(PY) bench/match.py
+
+postgres:
+	@bash scripts/test-postgres.sh
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -21,9 +21,11 @@ app = typer.Typer(help="Keeps 外部送信 (external transmission) disclosures t
 review_app = typer.Typer(help="Review unknown third parties (findings).", no_args_is_help=True)
 registry_app = typer.Typer(help="The vendor registry.", no_args_is_help=True)
 import_app = typer.Typer(help="Import app traffic (HAR) and SDK manifests.", no_args_is_help=True)
+listing_app = typer.Typer(help="What each property's public list shows.", no_args_is_help=True)
 app.add_typer(review_app, name="review")
 app.add_typer(registry_app, name="registry")
 app.add_typer(import_app, name="import")
+app.add_typer(listing_app, name="listing")
 
 # wide enough for tables when output goes to a file or CI log
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
@@ -404,6 +406,62 @@ def _import(targets: Path, db: str | None, prop: str, fn: Any, json_out: str | N
     if json_out:
         emit_json(report, json_out)
     print_summary(report, err if json_out == "-" else out)
+
+
+# -- listing ------------------------------------------------------------------------------------
+@listing_app.command("list")
+def listing_list(targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None,
+                 prop: Annotated[str | None, typer.Option("--property")] = None,
+                 as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Services on (and removed from) each property's public list."""
+    from sqlmodel import Session, select
+
+    from gaibu.report import iso
+    from registry.models import Listing
+
+    ctx = Ctx(targets, db, need_targets=False)
+    with Session(ctx.engine) as s:
+        q = select(Listing).order_by(Listing.property, Listing.service_id)
+        if prop:
+            q = q.where(Listing.property == prop)
+        rows = [{"property": x.property, "service": x.service_id, "state": x.state,
+                 "first_listed": iso(x.first_listed_at), "last_seen": iso(x.last_seen_at),
+                 "last_seen_scan": x.last_seen_scan_id, "misses": x.misses,
+                 "removed": iso(x.removed_at), "removed_reason": x.removed_reason}
+                for x in s.exec(q).all()]
+    if as_json:
+        emit_json({"listings": rows}, None)
+        return
+    from rich.table import Table
+    t = Table(title=f"{len(rows)} listing(s)", title_justify="left")
+    for c in ("property", "service", "state", "first listed", "last seen", "misses"):
+        t.add_column(c)
+    for r in rows:
+        t.add_row(r["property"], r["service"], r["state"], (r["first_listed"] or "")[:10],
+                  (r["last_seen"] or "")[:10], str(r["misses"]))
+    out.print(t)
+
+
+@listing_app.command("remove")
+def listing_remove(prop: Annotated[str, typer.Argument(help="property name")],
+                   service: Annotated[str, typer.Argument(help="service id")],
+                   reason: Annotated[str, typer.Option("--reason", help="why (shown in the change log)")],
+                   targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None,
+                   by: ByOpt = None) -> None:
+    """Take a service off a property's public list now (an explicit decision)."""
+    from sqlmodel import Session
+
+    from registry.listings import remove_listing
+    from registry.review import reviewer
+    from scanner.store import utcnow
+
+    if not reason.strip():
+        raise fail("--reason must say why the service is removed", EXIT_USAGE)
+    ctx = Ctx(targets, db, need_targets=False)
+    with Session(ctx.engine) as s:
+        remove_listing(s, prop, service, reason.strip(), utcnow(), reviewer(by))
+        s.commit()
+    out.print(f"removed {service} from the list of {prop}")
 
 
 # -- build and diff -----------------------------------------------------------------------------

@@ -77,7 +77,7 @@ def sync_listings(session: Session, scan: Scan, matches: list[PropertyMatches],
 
 
 def remove_listing(session: Session, prop: str, service_id: str, reason: str,
-                   when: datetime) -> ListingEvent:
+                   when: datetime, by: str | None = None) -> ListingEvent:
     """An explicit decision to take a service off a property's list now."""
     lst = session.exec(select(Listing).where(Listing.property == prop,
                                              Listing.service_id == service_id)).first()
@@ -88,7 +88,7 @@ def remove_listing(session: Session, prop: str, service_id: str, reason: str,
     lst.removed_reason = f"decision:{reason}"
     session.add(lst)
     ev = ListingEvent(property=prop, service_id=service_id, action="removed", at=when,
-                      reason=f"decision:{reason}")
+                      reason=f"decision:{reason}", by=by)
     session.add(ev)
     session.flush()
     return ev

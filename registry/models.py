@@ -129,3 +129,4 @@ class ListingEvent(SQLModel, table=True):
     at: datetime
     scan_id: int | None = None
     reason: str | None = _text()
+    by: str | None = None  # who decided, for explicit decisions

@@ -17,12 +17,24 @@ class _M(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _http_url(v: str | None) -> str | None:
+    """Public links must be absolute http(s) URLs (never javascript:, data:, relative)."""
+    if v is None:
+        return v
+    v = v.strip()
+    if not re.match(r"^https?://[^\s/?#]+[^\s]*$", v):
+        raise ValueError(f"expected an absolute https:// URL, got {v!r}")
+    return v
+
+
 class ProviderSpec(_M):
     id: str = Field(pattern=SLUG)
     name_ja: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
     country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     privacy_policy_url: str | None = None
+
+    _url = field_validator("privacy_policy_url")(classmethod(lambda cls, v: _http_url(v)))
 
 
 class MatchSpec(_M):
@@ -79,6 +91,11 @@ class ServiceSpec(_M):
     match: MatchSpec = MatchSpec()
     sources: list[str] = []
     notes: str | None = None
+
+    @field_validator("privacy_policy_url", "opt_out_url")
+    @classmethod
+    def _urls(cls, v: str | None) -> str | None:
+        return _http_url(v)
 
     @field_validator("category")
     @classmethod

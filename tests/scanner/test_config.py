@@ -112,3 +112,10 @@ def test_cli_reports_config_errors_without_traceback_and_stores_nothing(tmp_path
     assert r.returncode == 1 and "missing.yaml: file not found" in r.stderr
     r = run_gaibu("scan", "--targets", str(write(tmp_path, GOOD)), "--property", "nope")
     assert r.returncode == 2 and "no property named 'nope'" in r.stderr
+
+
+def test_bundled_examples_load():
+    root = Path(__file__).resolve().parents[2]
+    for f in (root / "targets.example.yaml", root / "gaibu/demo/targets.example.yaml"):
+        t = load_targets(f)
+        assert t.properties, f
