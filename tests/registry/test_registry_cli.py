@@ -66,7 +66,7 @@ services:
     purpose_en: To improve the site.
     recipient_use_ja: 統計の作成に利用します。
     recipient_use_en: Statistics.
-    privacy_policy_url: "htp//acme.example/privacy"
+    privacy_policy_url: "http://acme.example/privacy"
     match:
       domains: [acme-tags.jp, acme-tags.jp, test-company.jp]
       cookies: [_ga]
@@ -88,6 +88,9 @@ def test_check_reports_every_problem_and_exits_1(tmp_path):
     local = tmp_path / "registry-local"
     local.mkdir()
     (local / "acme.yaml").write_text(BAD, encoding="utf-8")
+    (local / "bad-url.yaml").write_text(BAD.replace("http://acme.example/privacy",
+                                                    "htp//acme.example/privacy")
+                                        .replace("id: acme", "id: acme2"), encoding="utf-8")
     targets = tmp_path / "targets.yaml"
     targets.write_text(f"""company: {{name_ja: テスト, owned_domains: [test-cdn.jp]}}
 registry_dir: registry-local
@@ -97,7 +100,9 @@ properties: [{{name: w, kind: web, title_ja: ウェブ, start_urls: ["https://ww
     r = run_gaibu("registry", "check", "--targets", str(targets))
     assert r.returncode == 1
     text = r.stdout + r.stderr
-    assert "acme.yaml:6: service acme-tag: error: privacy_policy_url is not a valid URL" in text
+    assert ("bad-url.yaml:17: error: services[0].privacy_policy_url: expected an absolute "
+            "https:// URL, got 'htp//acme.example/privacy'") in text
+    assert "acme.yaml:6: service acme-tag: warning: privacy_policy_url uses http://" in text
     assert "duplicate rule domain:acme-tags.jp" in text
     assert "rule domain:test-company.jp would match the company's own domain test-company.jp" in text
     assert "rule cookie:_ga: error: conflicting: identifies acme-tag, google-analytics" in text
