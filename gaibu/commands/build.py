@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from jinja2 import TemplateError, TemplateSyntaxError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -17,6 +18,7 @@ from registry.identify import PropertyMatches, match_property
 from registry.index import RegistryIndex, build_index
 from registry.models import Listing, ListingEvent, Provider, Service
 from scanner.config import Targets
+from scanner.errors import GaibuError, InputError
 from scanner.models import Scan, ScanProperty
 from site_generator.model import ChangeEvent, Company, Disclosure, PropertyList, ServiceRow
 
@@ -147,10 +149,30 @@ def disclosure_from_db(engine: Engine, targets: Targets) -> Disclosure:
 
 
 def build(engine: Engine, targets: Targets, out: Path | None) -> tuple[Path, list[Path]]:
-    from site_generator.build import build_site
+    from site_generator.build import BuildError, build_site
 
     out_dir = out or targets.resolve(targets.site.out)
     templates = targets.resolve(targets.site.templates_dir) if targets.site.templates_dir else None
     d = disclosure_from_db(engine, targets)
-    files = build_site(d, out_dir, templates)
+    try:
+        files = build_site(d, out_dir, templates)
+    except TemplateSyntaxError as e:
+        raise InputError(e.filename or e.name or "template", str(e.lineno),
+                         f"template syntax error: {e.message}") from None
+    except TemplateError as e:
+        file, line = _template_frame(e)
+        raise InputError(file, line, f"template error: {e}; the previous site in {out_dir} "
+                         "is unchanged") from None
+    except BuildError as e:
+        raise GaibuError(f"build failed: {e}; the previous site in {out_dir} is unchanged") from None
     return out_dir, files
+
+
+def _template_frame(e: BaseException) -> tuple[str, str | None]:
+    """The template file and line a Jinja runtime error happened in (from the traceback)."""
+    import traceback
+
+    for frame in reversed(traceback.extract_tb(e.__traceback__)):
+        if frame.filename.endswith((".html", ".css", ".j2")):
+            return frame.filename, str(frame.lineno)
+    return "template", None

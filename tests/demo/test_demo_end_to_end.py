@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -70,7 +69,12 @@ def test_demo_pages_in_chromium(demo, chromium):
         for width in (375, 1280):
             page = b.new_page(viewport={"width": width, "height": 800})
             errors: list[str] = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+            def on_console(m, errors=errors):
+                if m.type == "error":
+                    errors.append(m.text)
+
+            page.on("console", on_console)
             for name in ("index.html", "web.html", "app.html", "changes.html", "en/web.html"):
                 page.goto((out / "site" / name).as_uri())
                 assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (name, width)

@@ -174,6 +174,28 @@ def test_blocking_third_party_cookies_scans_like_safari(net, tmp_path):
     assert not names & {"gt", "lz", "deep_uid", "wid"}
 
 
+def test_app_webviews_use_the_mobile_profile_and_the_app_user_agent(net, tmp_path):
+    body = f"""properties:
+  - name: app-android
+    kind: app
+    platform: android
+    title_ja: アプリ
+    webviews: [https://{SHOP}/about]
+    max_depth: 0
+    user_agent: "FixtureApp/3.1 (Android 14; Pixel 7) WebView"
+"""
+    targets = write_targets(tmp_path / "targets.yaml", net, body)
+    del net.user_agents[:]
+    r = run_gaibu("scan", "--targets", str(targets), "--json", str(tmp_path / "r.json"),
+                  "--no-fail-on-new")
+    assert r.returncode == 0, r.stderr
+    prop = load_json(tmp_path / "r.json")["properties"][0]
+    assert [(p["url"], p["device"]) for p in prop["pages"]] == [(f"https://{SHOP}/about", "mobile")]
+    assert net.user_agents == [("/about", "FixtureApp/3.1 (Android 14; Pixel 7) WebView")]
+    tps = by_domain(prop)
+    assert "mobile-tag.jp" in tps  # the page saw a phone-sized viewport
+
+
 FAULT_PROPERTY = f"""properties:
   - name: faults
     kind: web

@@ -82,3 +82,30 @@ def test_diff_between_the_last_two_complete_scans(tmp_path):
     assert "- cookie fr (.facebook.com)" in text
     r = run_gaibu("diff", "--from", "2", "--to", "1", "--json", "--targets", str(t))
     assert json.loads(r.stdout)["properties"][0]["third_parties"]["added"] == ["facebook.com"]
+
+
+def test_build_from_the_same_database_is_byte_identical_and_atomic(tmp_path):
+    make_har(tmp_path / "both.har", [GA, META])
+    t = app_targets(tmp_path / "targets.yaml", ["both.har"])
+    assert scan(t) == 0
+    a, b = tmp_path / "a", tmp_path / "b"
+    for d in (a, b):
+        assert run_gaibu("build", "--out", str(d), "--targets", str(t)).returncode == 0
+    files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    assert files_a == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    assert len(files_a) == 13
+    for f in files_a:
+        assert (a / f).read_bytes() == (b / f).read_bytes(), f
+    # a failing build (a broken template override) leaves the previous site as it was
+    tpl = tmp_path / "tpl"
+    tpl.mkdir()
+    (tpl / "changes.html").write_text("{% extends 'base.html' %}{% block content %}{{ missing.x }}{% endblock %}",
+                                      encoding="utf-8")
+    t.write_text(t.read_text().replace("site:\n", f"site:\n  templates_dir: {tpl}\n"), encoding="utf-8")
+    before = {f: (a / f).read_bytes() for f in files_a}
+    r = run_gaibu("build", "--out", str(a), "--targets", str(t))
+    assert r.returncode == 1
+    assert f"{tpl / 'changes.html'}:1: template error: 'missing' is undefined" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert {f: (a / f).read_bytes() for f in files_a} == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".a")) == []
