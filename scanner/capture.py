@@ -17,6 +17,7 @@ from playwright.async_api import BrowserContext, Page, Request, Response, WebSoc
 from scanner.aggregate import origin_of, strip_query
 from scanner.observations import CookieRecord, Phase, RequestRecord, StorageRecord
 from scanner.party import host_of
+from scanner.setcookie import parse_set_cookie
 
 SCROLL_JS = """async ([maxSteps, pause]) => {
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -65,19 +66,6 @@ def classify_error(msg: str) -> str:
         if needle in m:
             return kind
     return "error"
-
-
-def parse_set_cookie(line: str) -> tuple[str, str | None] | None:
-    """(name, Domain attribute or None) of one Set-Cookie line; None when unparseable."""
-    name = line.split("=", 1)[0].strip()
-    if not name or ";" in name:
-        return None
-    domain = None
-    for attr in line.split(";")[1:]:
-        k, _, v = attr.strip().partition("=")
-        if k.strip().lower() == "domain" and v.strip():
-            domain = v.strip().lower()
-    return name, domain
 
 
 @dataclass
@@ -208,7 +196,7 @@ class ContextCapture:
             for line in v.split("\n"):
                 parsed = parse_set_cookie(line)
                 if parsed:
-                    self.set_cookies.append(_SetCookieSeen(parsed[0], host, parsed[1],
+                    self.set_cookies.append(_SetCookieSeen(parsed.name, host, parsed.domain,
                                                            strip_query(response.url)))
 
     def _on_page(self, page: Page) -> None:

@@ -5,6 +5,7 @@ The file is read completely before anything is written, so a malformed file stor
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -33,31 +34,28 @@ def har_aggregate(targets: Targets, prop: Property, path: Path) -> Aggregator:
     return agg
 
 
-def import_har(targets: Targets, engine: Engine, prop: Property, path: Path) -> int:
-    agg = har_aggregate(targets, prop, path)
-    store = ScanStore(engine, source="har", targets_file=targets.source)
+def _store(targets: Targets, engine: Engine, prop: Property, source: str,
+           write: Callable[[ScanStore], None]) -> int:
+    """One complete scan of `source` for `prop`, written in one go after the file was read."""
+    store = ScanStore(engine, source=source, targets_file=targets.source)
     try:
         store.start()
         store.add_property(prop.name, prop.kind, prop.platform)
-        store.flush(prop.name, agg)
+        write(store)
         store.finish_property(prop.name, "complete")
         store.finish("complete")
         return store.scan_id
     finally:
         store.close()
+
+
+def import_har(targets: Targets, engine: Engine, prop: Property, path: Path) -> int:
+    agg = har_aggregate(targets, prop, path)
+    return _store(targets, engine, prop, "har", lambda store: store.flush(prop.name, agg))
 
 
 def import_sdk(targets: Targets, engine: Engine, prop: Property, path: Path) -> int:
     if not path.is_file():
         raise InputError(str(path), None, "file not found")
     sdks = read_manifest(path)
-    store = ScanStore(engine, source="sdk", targets_file=targets.source)
-    try:
-        store.start()
-        store.add_property(prop.name, prop.kind, prop.platform)
-        store.add_sdks(prop.name, sdks)
-        store.finish_property(prop.name, "complete")
-        store.finish("complete")
-        return store.scan_id
-    finally:
-        store.close()
+    return _store(targets, engine, prop, "sdk", lambda store: store.add_sdks(prop.name, sdks))

@@ -29,7 +29,9 @@ from urllib.parse import urlsplit
 import ijson
 
 from scanner.errors import InputError
-from scanner.importers.setcookie import (
+from scanner.observations import CookieRecord, RequestRecord
+from scanner.party import registrable_domain
+from scanner.setcookie import (
     SetCookie,
     cookie_names,
     default_path,
@@ -38,8 +40,6 @@ from scanner.importers.setcookie import (
     parse_iso_time,
     parse_set_cookie,
 )
-from scanner.observations import CookieRecord, RequestRecord
-from scanner.party import registrable_domain
 
 __all__ = ["HarSummary", "HarReader", "read_har", "iter_har", "infer_resource_type"]
 

@@ -1,6 +1,7 @@
 """Set-Cookie and Cookie header parsing per RFC 6265 (names and attributes only; values are dropped).
 
-Used by the HAR importer. Nothing here ever returns or keeps a cookie value.
+Used by the HAR importer and by the crawler (which cookies a response tried to set). Nothing here
+ever returns or keeps a cookie value.
 """
 
 from __future__ import annotations
