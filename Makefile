@@ -58,6 +58,7 @@ postgres:
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy scanner registry gaibu site_generator
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache

@@ -424,7 +424,7 @@ def listing_list(targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None,
         q = select(Listing).order_by(Listing.property, Listing.service_id)
         if prop:
             q = q.where(Listing.property == prop)
-        rows = [{"property": x.property, "service": x.service_id, "state": x.state,
+        rows: list[dict[str, Any]] = [{"property": x.property, "service": x.service_id, "state": x.state,
                  "first_listed": iso(x.first_listed_at), "last_seen": iso(x.last_seen_at),
                  "last_seen_scan": x.last_seen_scan_id, "misses": x.misses,
                  "removed": iso(x.removed_at), "removed_reason": x.removed_reason}

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from scanner.observations import PageResult
 
@@ -17,7 +24,7 @@ class RichListener:
             TextColumn("[bold]{task.fields[prop]}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("pages"), TextColumn("{task.fields[errors]}"), TimeElapsedColumn(),
             console=console, transient=False, disable=not console.is_terminal)
-        self.tasks: dict[str, int] = {}
+        self.tasks: dict[str, TaskID] = {}
 
     def __enter__(self) -> RichListener:
         self.progress.start()

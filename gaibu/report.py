@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from registry.identify import PropertyMatches, finding_status, match_scan, sdk_key
 from registry.index import RegistryIndex, build_index
@@ -41,7 +41,7 @@ def property_report(session: Session, idx: RegistryIndex, scan_id: int, pm: Prop
 
     pages = session.exec(select(PageVisit).where(PageVisit.scan_id == scan_id,
                                                  PageVisit.property == pm.name)
-                         .order_by(PageVisit.id)).all()
+                         .order_by(col(PageVisit.id))).all()
     tps = []
     for tp in pm.third_parties:
         f = findings.get(tp.domain) if tp.service is None else None
@@ -110,9 +110,9 @@ def build_report(engine: Engine, scan_id: int, targets: Targets | None = None) -
 def print_summary(report: dict[str, Any], console: Console) -> None:
     scan = report["scan"]
     table = Table(title=f"scan {scan['id']}: {scan['status']}", title_justify="left")
-    for col in ("property", "status", "pages", "failed", "third parties", "listed", "pending",
+    for heading in ("property", "status", "pages", "failed", "third parties", "listed", "pending",
                 "cookies", "storage", "SDKs"):
-        table.add_column(col, justify="right" if col not in ("property", "status") else "left")
+        table.add_column(heading, justify="right" if heading not in ("property", "status") else "left")
     for p in report["properties"]:
         tps = p["third_parties"]
         table.add_row(p["name"], p["status"], str(p["pages_visited"]), str(p["pages_failed"]),

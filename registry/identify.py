@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from registry.index import RegistryIndex
 from registry.models import Finding
@@ -137,7 +137,7 @@ def match_property(session: Session, idx: RegistryIndex, scan_id: int, sp: ScanP
 
 def match_scan(session: Session, idx: RegistryIndex, scan_id: int) -> list[PropertyMatches]:
     props = session.exec(select(ScanProperty).where(ScanProperty.scan_id == scan_id)
-                         .order_by(ScanProperty.id)).all()
+                         .order_by(col(ScanProperty.id))).all()
     return [match_property(session, idx, scan_id, sp) for sp in props]
 
 
@@ -237,5 +237,5 @@ def _registrable(host: str) -> str:
 def finding_status(session: Session, keys: set[str]) -> dict[str, Finding]:
     if not keys:
         return {}
-    rows = session.exec(select(Finding).where(Finding.key.in_(sorted(keys)))).all()
+    rows = session.exec(select(Finding).where(col(Finding.key).in_(sorted(keys)))).all()
     return {f.key: f for f in rows}

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from registry.models import MatchRule, Provider, Service
 from registry.schema import MatchSpec, ProviderSpec, RegistryFile, ServiceSpec
@@ -141,30 +141,30 @@ def store_registry(session: Session, reg: Registry, prune: bool = True) -> LoadR
     added = changed = 0
     for pid, p in sorted(reg.providers.items()):
         source = reg.source[f"provider:{pid}"]
-        row = session.get(Provider, pid)
-        values = dict(name_ja=p.name_ja, name_en=p.name_en, country=p.country,
-                      privacy_policy_url=p.privacy_policy_url, source=source)
-        if row is None:
-            session.add(Provider(id=pid, **values))
+        prow = session.get(Provider, pid)
+        pvalues: dict[str, Any] = dict(name_ja=p.name_ja, name_en=p.name_en, country=p.country,
+                                       privacy_policy_url=p.privacy_policy_url, source=source)
+        if prow is None:
+            session.add(Provider(id=pid, **pvalues))
             added += 1
-        elif any(getattr(row, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(row, k, v)
-            session.add(row)
+        elif any(getattr(prow, k) != v for k, v in pvalues.items()):
+            for k, v in pvalues.items():
+                setattr(prow, k, v)
+            session.add(prow)
             changed += 1
     session.flush()
     rule_count = 0
     for sid, s in sorted(reg.services.items()):
         source = reg.source[f"service:{sid}"]
         values = _service_row(s, source)
-        row = session.get(Service, sid)
-        if row is None:
+        srow = session.get(Service, sid)
+        if srow is None:
             session.add(Service(id=sid, **values))
             added += 1
-        elif any(getattr(row, k) != v for k, v in values.items()):
+        elif any(getattr(srow, k) != v for k, v in values.items()):
             for k, v in values.items():
-                setattr(row, k, v)
-            session.add(row)
+                setattr(srow, k, v)
+            session.add(srow)
             changed += 1
         session.flush()
         wanted = set(spec_rules(s.match))
@@ -175,18 +175,18 @@ def store_registry(session: Session, reg: Registry, prune: bool = True) -> LoadR
                 session.delete(r)
                 changed += 1
         for kind, pattern in sorted(wanted):
-            r = have.get((kind, pattern))
-            if r is None:
+            hr = have.get((kind, pattern))
+            if hr is None:
                 session.add(MatchRule(service_id=sid, kind=kind, pattern=pattern, source=source))
-            elif r.source != source and r.source != "review":
-                r.source = source
-                session.add(r)
+            elif hr.source != source and hr.source != "review":
+                hr.source = source
+                session.add(hr)
             rule_count += 1
     if prune:
         # seed/local services that left the files lose their file rules (review rules stay)
-        for row in session.exec(select(Service).where(Service.source.in_(("seed", "local")))):
-            if row.id not in reg.services:
-                for r in session.exec(select(MatchRule).where(MatchRule.service_id == row.id,
+        for old in session.exec(select(Service).where(col(Service.source).in_(("seed", "local")))):
+            if old.id not in reg.services:
+                for r in session.exec(select(MatchRule).where(MatchRule.service_id == old.id,
                                                               MatchRule.source != "review")):
                     session.delete(r)
                     changed += 1

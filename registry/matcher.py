@@ -96,15 +96,15 @@ class Matcher:
             for prefix, r in self.prefixes[host]:
                 if path.startswith(prefix):
                     return Match(r.target, r, (3, len(prefix)))
-        r = self.hosts.get(host)
-        if r is not None:
-            return Match(r.target, r, (2, len(host)))
+        hr = self.hosts.get(host)
+        if hr is not None:
+            return Match(hr.target, hr, (2, len(host)))
         labels = host.split(".")
         for i in range(len(labels) - 1):
             suffix = ".".join(labels[i:])
-            r = self.domains.get(suffix)
-            if r is not None:
-                return Match(r.target, r, (1, len(suffix)))
+            dr = self.domains.get(suffix)
+            if dr is not None:
+                return Match(dr.target, dr, (1, len(suffix)))
         return None
 
     def match_url(self, url: str) -> Match | None:

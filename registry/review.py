@@ -106,7 +106,7 @@ def _relist(session: Session, f: Finding, removal_after: int) -> list[int]:
     created: list[int] = []
     idx = build_index(session)
     for prop in props:
-        sp = session.exec(select(ScanProperty).join(Scan, Scan.id == ScanProperty.scan_id)
+        sp = session.exec(select(ScanProperty).join(Scan, col(Scan.id) == col(ScanProperty.scan_id))
                           .where(ScanProperty.property == prop)
                           .order_by(col(ScanProperty.scan_id).desc())).first()
         if sp is None:
@@ -217,7 +217,7 @@ def undo(session: Session, decision_id: int, by: str | None, reason: str | None 
     if session.exec(select(Decision).where(Decision.undoes == decision_id)).first():
         raise GaibuError(f"decision #{decision_id} was already undone")
     later = session.exec(select(Decision).where(Decision.finding_id == d.finding_id,
-                                                Decision.id > decision_id)).all()
+                                                col(Decision.id) > decision_id)).all()
     if any(x.action != "undo" and not _undone(session, x.id) for x in later):
         raise GaibuError(f"decision #{decision_id} is not the latest on its finding; undo the "
                          "later ones first")
@@ -239,7 +239,7 @@ def undo(session: Session, decision_id: int, by: str | None, reason: str | None 
     restored_service = None
     if d.previous_status == "assigned":
         prev = session.exec(select(Decision).where(Decision.finding_id == f.id,
-                                                   Decision.id < decision_id,
+                                                   col(Decision.id) < decision_id,
                                                    Decision.new_status == "assigned")
                             .order_by(col(Decision.id).desc())).first()
         restored_service = prev.service_id if prev else None
@@ -260,7 +260,7 @@ def _undone(session: Session, decision_id: int | None) -> bool:
 
 def history(session: Session, f: Finding) -> list[Decision]:
     return list(session.exec(select(Decision).where(Decision.finding_id == f.id)
-                             .order_by(Decision.id)).all())
+                             .order_by(col(Decision.id))).all())
 
 
 def when(dt: datetime | None) -> str:

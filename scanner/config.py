@@ -280,7 +280,7 @@ def parse_targets(doc: LocatedYaml, base_dir: Path | None = None) -> Targets:
         t = Targets.model_validate(data)
     except ValidationError as e:
         errors = e.errors(include_url=False)
-        raise _error(doc, errors[0]) from None
+        raise _error(doc, dict(errors[0])) from None
     t._base_dir = base_dir if base_dir is not None else Path(doc.file).resolve().parent
     t._source = doc.file
     return t

@@ -379,7 +379,7 @@ class PropertyCrawl:
                 return result
             if resp is not None:
                 result.status = resp.status
-                chain = []
+                chain: list[str] = []
                 r = resp.request.redirected_from
                 while r is not None and len(chain) < 30:
                     chain.append(r.url)

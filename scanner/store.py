@@ -54,7 +54,8 @@ def mark_stale_scans(engine: Engine) -> list[int]:
                         sp.status = "interrupted"
                         s.add(sp)
                 s.add(scan)
-                fixed.append(scan.id)
+                if scan.id is not None:
+                    fixed.append(scan.id)
         s.commit()
     return fixed
 

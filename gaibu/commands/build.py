@@ -119,7 +119,7 @@ def disclosure_from_db(engine: Engine, targets: Targets) -> Disclosure:
             last_event = s.exec(select(ListingEvent).where(ListingEvent.property == p.name)
                                 .order_by(col(ListingEvent.at).desc())).first()
             last_complete = s.exec(
-                select(Scan).join(ScanProperty, ScanProperty.scan_id == Scan.id)
+                select(Scan).join(ScanProperty, col(ScanProperty.scan_id) == col(Scan.id))
                 .where(ScanProperty.property == p.name, ScanProperty.status == "complete",
                        Scan.source == "crawl")
                 .order_by(col(Scan.id).desc())).first()
@@ -130,7 +130,8 @@ def disclosure_from_db(engine: Engine, targets: Targets) -> Disclosure:
                 last_checked=jst_date(last_complete.finished_at or last_complete.started_at)
                 if last_complete else None))
         changes = []
-        for ev in s.exec(select(ListingEvent).order_by(ListingEvent.at, ListingEvent.id)).all():
+        for ev in s.exec(select(ListingEvent).order_by(col(ListingEvent.at),
+                                                       col(ListingEvent.id))).all():
             prop = titles.get(ev.property)
             sv = services.get(ev.service_id)
             if prop is None or sv is None:

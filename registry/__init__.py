@@ -1,0 +1,1 @@
+"""Vendor knowledge, matching, review decisions and the sticky public listings."""
