@@ -52,6 +52,7 @@ test-fast: venv
 bench: setup
 	$(PY) bench/crawl.py
 	$(PY) bench/match.py
+	$(PY) bench/har_memory.py
 
 postgres:
 	@bash scripts/test-postgres.sh

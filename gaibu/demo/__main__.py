@@ -60,9 +60,10 @@ def review_steps(report: dict[str, Any] | None, review_file: Path = REVIEW_FILE)
     data = yaml.safe_load(review_file.read_text(encoding="utf-8")) or {}
     pending: set[str] | None = None
     if report is not None:
-        pending = {tp.get("domain") or tp.get("id") for p in report.get("properties", [])
-                   for tp in [*p.get("third_parties", []), *p.get("sdks", [])]
-                   if tp.get("status") == "pending"}
+        pending = {tp["domain"] for p in report.get("properties", [])
+                   for tp in p.get("third_parties", []) if tp.get("status") == "pending"}
+        pending |= {f"sdk:{sd['id']}" for p in report.get("properties", [])
+                    for sd in p.get("sdks", []) if sd.get("status") == "pending"}
     steps = []
     for d in data.get("decisions", []):
         action, key, by = d["action"], d["key"], d.get("by", "demo")
