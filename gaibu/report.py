@@ -54,6 +54,7 @@ def property_report(session: Session, idx: RegistryIndex, scan_id: int, pm: Prop
             "after_consent_only": tp.before_consent == 0 and tp.after_consent > 0,
             "devices": sorted(tp.devices), "param_names": sorted(tp.param_names),
             "resource_types": sorted(tp.resource_types), "rules": sorted(tp.rules),
+            "frames": sorted(tp.frames), "statuses": sorted(tp.statuses),
         })
     cookies = [{
         "name": c.name, "domain": c.domain, "path": c.path, "party": c.party, "set_by": c.set_by,

@@ -41,6 +41,8 @@ class ThirdParty:
     sample_urls: list[str] = field(default_factory=list)
     pages: list[str] = field(default_factory=list)
     resource_types: set[str] = field(default_factory=set)
+    frames: set[str] = field(default_factory=set)
+    statuses: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -103,6 +105,8 @@ def match_property(session: Session, idx: RegistryIndex, scan_id: int, sp: ScanP
             tp.devices |= set(h.devices or [])
             tp.param_names |= set(h.param_names or [])
             tp.resource_types |= set(h.resource_types or [])
+            tp.frames |= set(h.frames or [])
+            tp.statuses |= set(h.statuses or [])
             for u in h.sample_urls or []:
                 if len(tp.sample_urls) < EVIDENCE_CAP and u not in tp.sample_urls:
                     tp.sample_urls.append(u)

@@ -73,6 +73,8 @@ class HostAgg:
     pages: list[str] = field(default_factory=list)
     page_set: set[str] = field(default_factory=set)
     devices: set[str] = field(default_factory=set)
+    frames: set[str] = field(default_factory=set)  # frames (query-less) that made the requests
+    statuses: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -152,6 +154,10 @@ class Aggregator:
             if len(agg.pages) < MAX_PAGES:
                 agg.pages.append(page)
         agg.devices.add(r.device)
+        if r.frame_url and len(agg.frames) < MAX_SAMPLES * 2:
+            agg.frames.add(strip_query(r.frame_url))
+        if r.status is not None:
+            agg.statuses.add(r.status)
         self.dirty_hosts.add(host)
         return agg.party == "third"
 
@@ -235,6 +241,8 @@ class Aggregator:
                         mine.pages.append(page)
                 mine.page_set |= h.page_set
                 mine.devices |= h.devices
+                mine.frames |= h.frames
+                mine.statuses |= h.statuses
             self.dirty_hosts.add(host)
         for key, c in other.cookies.items():
             mine_c = self.cookies.get(key)

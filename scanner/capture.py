@@ -152,7 +152,11 @@ class ContextCapture:
         if not url.startswith(("http:", "https:", "ws:", "wss:")):
             return
         try:
-            frame_url = request.frame.url
+            frame = request.frame
+            # an iframe's own document is requested by the frame that holds it
+            if request.is_navigation_request() and frame.parent_frame is not None:
+                frame = frame.parent_frame
+            frame_url = frame.url or None
         except Exception:  # service worker requests have no frame
             frame_url = None
         initiator = "page"

@@ -88,6 +88,8 @@ class HostObservation(SQLModel, table=True):
     pages: list[str] = _json([])
     pages_count: int = 0
     devices: list[str] = _json([])
+    frames: list[str] = _json([])
+    statuses: list[int] = _json([])
 
 
 class CookieObservation(SQLModel, table=True):

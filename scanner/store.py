@@ -180,6 +180,8 @@ class ScanStore:
         row.pages = list(h.pages)
         row.pages_count = len(h.page_set)
         row.devices = sorted(h.devices)
+        row.frames = sorted(h.frames)
+        row.statuses = sorted(h.statuses)
         self.session.add(row)
 
     def _write_cookie(self, prop: str, c: CookieAgg) -> None:

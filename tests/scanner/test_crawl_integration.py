@@ -78,6 +78,9 @@ def test_exact_third_party_domains_and_hosts(shop_scan):
     assert tps["google-analytics.com"]["hosts"] == ["region1.google-analytics.com"]
     assert tps["deep-tag.jp"]["hosts"] == ["dis.deep-tag.jp", "static.deep-tag.jp"]
     assert tps["widget-co.jp"]["resource_types"] == ["document"]  # the iframe itself
+    assert tps["widget-co.jp"]["frames"] == [f"https://{SHOP}/"]  # the page holding the iframe
+    assert tps["widget-co.jp"]["statuses"] == [200]
+    assert tps["beacon-co.jp"]["statuses"] == [204]
     assert tps["beacon-co.jp"]["resource_types"] == ["ping"]
     assert tps["socket-co.jp"]["resource_types"] == ["websocket"]
     # the owned CDN and the site itself are first party; the never-visited site is absent
