@@ -146,6 +146,7 @@ class _Slot:
     capture: ContextCapture
     generation: int
     pages: int = 0
+    last: PageResult | None = None  # the visit in progress or last finished (kept on a timeout)
 
 
 @dataclass(order=True)
@@ -321,7 +322,11 @@ class PropertyCrawl:
                 result = PageResult(task.url, task.device, task.depth,
                                     error=f"page took longer than {self.s.page_budget:g} s in all",
                                     error_kind="timeout")
-                result.requests = slot.capture.current.records() if slot.capture.current else []
+                # what the page sent before the budget ran out is still evidence
+                partial = slot.last
+                if partial is not None and partial.url == task.url:
+                    result.requests = partial.requests
+                    result.final_url, result.status = partial.final_url, partial.status
                 slots.pop(task.device, None)  # a stuck context is not reused
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(slot.capture.context.close(), 5)
@@ -353,6 +358,7 @@ class PropertyCrawl:
         cc = slot.capture
         s = self.s
         result = PageResult(task.url, task.device, task.depth)
+        slot.last = result
         started = time.monotonic()
         cc.begin(task.url)
         cc.dialogs.clear()

@@ -261,3 +261,25 @@ def test_crashed_browser_is_relaunched_and_the_crawl_continues(tmp_path):
         assert len([x for x in n.log if x[2] == "/kill"]) == 2
     finally:
         n.stop()
+
+
+def test_page_over_its_budget_fails_but_keeps_what_it_sent(net, tmp_path):
+    # /ok1?poll=1 polls every 200 ms, so the network is never quiet: the page outlives its budget
+    body = f"""properties:
+  - name: budget
+    kind: web
+    title_ja: 予算超過
+    start_urls: ["https://{FAULTS}/ok1?poll=1"]
+    max_depth: 0
+"""
+    targets = write_targets(tmp_path / "targets.yaml", net, body,
+                            scan="{dwell: 0, scroll: false, idle_time: 0.5, idle_timeout: 30, "
+                                 "page_timeout: 30, page_budget: 3}")
+    r = run_gaibu("scan", "--targets", str(targets), "--json", str(tmp_path / "r.json"),
+                  "--no-fail-on-new")
+    assert r.returncode == 1, r.stderr  # the only page failed: the scan failed
+    prop = load_json(tmp_path / "r.json")["properties"][0]
+    (page,) = prop["pages"]
+    assert page["error_kind"] == "timeout" and "3 s in all" in page["error"]
+    assert page["status"] == 200
+    assert "fault-tag.jp" in by_domain(prop)  # the pixel it loaded is kept
