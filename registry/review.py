@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import getpass
 import os
-from datetime import datetime
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -261,7 +260,3 @@ def _undone(session: Session, decision_id: int | None) -> bool:
 def history(session: Session, f: Finding) -> list[Decision]:
     return list(session.exec(select(Decision).where(Decision.finding_id == f.id)
                              .order_by(col(Decision.id))).all())
-
-
-def when(dt: datetime | None) -> str:
-    return "" if dt is None else dt.strftime("%Y-%m-%d %H:%M")

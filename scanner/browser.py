@@ -27,11 +27,6 @@ CANDIDATES = (
 INSTALL_HINT = ("install it with: sudo apt-get install -y chromium  (or set browser.executable in "
                 "targets.yaml, or the GAIBU_CHROMIUM environment variable, to a Chrome/Chromium binary)")
 
-# A normal desktop Chrome UA on Linux, for sites that treat 'HeadlessChrome' as a bot.
-CHROME_UA = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-             "Chrome/156.0.0.0 Safari/537.36")
-
-
 def find_chromium(configured: str | None = None) -> str:
     """Env GAIBU_CHROMIUM, else browser.executable, else the usual install paths."""
     for source, value in (("GAIBU_CHROMIUM", os.environ.get(ENV_VAR)),

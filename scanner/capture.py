@@ -311,8 +311,3 @@ class ContextCapture:
                 except Exception:
                     pass
         self.popups = [p for p in self.popups if not p.is_closed()]
-
-    def snapshot_cookies_header_state(self) -> None:
-        """Keep the Set-Cookie log bounded over long-lived contexts."""
-        if len(self.set_cookies) > 5000:
-            self.set_cookies = self.set_cookies[-2000:]

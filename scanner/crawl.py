@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
@@ -513,8 +513,3 @@ async def crawl(props: list[Property], browser: BrowserSettings, settings: ScanS
                 on_property(prop, status)
         finally:
             await manager.close()
-
-
-def describe_visit(result: PageResult) -> dict[str, Any]:
-    return {"url": result.url, "final_url": result.final_url, "status": result.status,
-            "error": result.error, "device": result.device}
