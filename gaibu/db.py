@@ -61,8 +61,39 @@ def get_engine(url: str, create: bool = True) -> Engine:
         engine = create_engine(url, pool_pre_ping=True)
     if create:
         SQLModel.metadata.create_all(engine)
+        add_missing_columns(engine)
     _engines[url] = engine
     return engine
+
+
+def add_missing_columns(engine: Engine) -> list[str]:
+    """Bring a database made by an older gaibu up to the current tables: add the columns it lacks.
+
+    ``create_all`` creates missing tables but never alters existing ones. New columns are
+    therefore always nullable (or have a Python-side default) and are added here with
+    ``ALTER TABLE … ADD COLUMN``; nothing is ever dropped or rewritten. Returns "table.column" for
+    each column added.
+    """
+    from sqlalchemy import inspect
+    from sqlalchemy.schema import CreateColumn
+
+    added: list[str] = []
+    insp = inspect(engine)
+    existing_tables = set(insp.get_table_names())
+    with engine.begin() as conn:
+        for table in SQLModel.metadata.sorted_tables:
+            if table.name not in existing_tables:
+                continue
+            have = {c["name"] for c in insp.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in have:
+                    continue
+                ddl = str(CreateColumn(column).compile(dialect=engine.dialect))
+                ddl = ddl.replace(" NOT NULL", "")  # old rows have no value: always nullable
+                q = engine.dialect.identifier_preparer.quote(table.name)
+                conn.exec_driver_sql(f"ALTER TABLE {q} ADD COLUMN {ddl}")
+                added.append(f"{table.name}.{column.name}")
+    return added
 
 
 def dispose_all() -> None:

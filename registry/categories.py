@@ -14,6 +14,7 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "customer_support": ("お問い合わせ・チャット対応", "Customer support"),
     "tag_management": ("タグ管理", "Tag management"),
     "performance": ("品質改善・不具合検知", "Performance and error monitoring"),
+    "identity": ("ログイン・会員認証", "Sign-in and identity"),
     "security": ("セキュリティ・不正防止", "Security and fraud prevention"),
     "consent": ("同意管理", "Consent management"),
     "push": ("プッシュ通知", "Push notifications"),

@@ -17,6 +17,7 @@ from scanner.errors import InputError
 from scanner.yamlloc import LocatedYaml, load_located
 
 SEED_DIR = Path(__file__).parent / "seed"
+PLATFORM_TEXT_KEYS = ("web", "app", "webview")  # ServiceSpec blocks stored in Service.texts
 KIND_FIELDS = (("domain", "domains"), ("host", "hosts"), ("url_prefix", "url_prefixes"),
                ("cookie", "cookies"), ("storage", "storage"), ("sdk", "sdks"))
 
@@ -125,7 +126,10 @@ def _service_row(s: ServiceSpec, source: str) -> dict[str, Any]:
                 purpose_en=s.purpose_en, recipient_use_ja=s.recipient_use_ja,
                 recipient_use_en=s.recipient_use_en, privacy_policy_url=s.privacy_policy_url,
                 opt_out_url=s.opt_out_url, opt_out_ja=s.opt_out_ja, opt_out_en=s.opt_out_en,
-                source=source, notes=s.notes)
+                stop=s.stop.model_dump(exclude_none=True) if s.stop else None,
+                texts={k: getattr(s, k).model_dump(exclude_none=True)
+                       for k in PLATFORM_TEXT_KEYS if getattr(s, k) is not None},
+                exemption_candidate=s.exemption_candidate, source=source, notes=s.notes)
 
 
 def spec_rules(m: MatchSpec) -> list[tuple[str, str]]:
@@ -143,7 +147,8 @@ def store_registry(session: Session, reg: Registry, prune: bool = True) -> LoadR
         source = reg.source[f"provider:{pid}"]
         prow = session.get(Provider, pid)
         pvalues: dict[str, Any] = dict(name_ja=p.name_ja, name_en=p.name_en, country=p.country,
-                                       privacy_policy_url=p.privacy_policy_url, source=source)
+                                       privacy_policy_url=p.privacy_policy_url, source=source,
+                                       domains=list(p.domains))
         if prow is None:
             session.add(Provider(id=pid, **pvalues))
             added += 1
@@ -233,6 +238,8 @@ def export_registry(engine: Engine, out_dir: Path) -> list[Path]:
             d["country"] = p.country
         if p.privacy_policy_url:
             d["privacy_policy_url"] = p.privacy_policy_url
+        if p.domains:
+            d["domains"] = list(p.domains)
         pdata.append(d)
     sdata = []
     for sv in services:
@@ -242,10 +249,19 @@ def export_registry(engine: Engine, out_dir: Path) -> list[Path]:
              "information_en": list(sv.information_en or []),
              "purpose_ja": sv.purpose_ja, "purpose_en": sv.purpose_en,
              "recipient_use_ja": sv.recipient_use_ja, "recipient_use_en": sv.recipient_use_en}
-        for k in ("privacy_policy_url", "opt_out_url", "opt_out_ja", "opt_out_en", "notes"):
+        for k in ("privacy_policy_url", "opt_out_url", "opt_out_ja", "opt_out_en"):
             v = getattr(sv, k)
             if v:
                 d[k] = v
+        if sv.stop:
+            d["stop"] = dict(sv.stop)
+        for k in PLATFORM_TEXT_KEYS:
+            if (sv.texts or {}).get(k):
+                d[k] = dict(sv.texts[k])  # type: ignore[index]
+        if sv.exemption_candidate:
+            d["exemption_candidate"] = True
+        if sv.notes:
+            d["notes"] = sv.notes
         match: dict[str, list[str]] = {}
         for r in by_service.get(sv.id, []):
             attr = dict(KIND_FIELDS)[r.kind]

@@ -30,6 +30,7 @@ class Provider(SQLModel, table=True):
     country: str | None = None
     privacy_policy_url: str | None = _text()
     source: str = "seed"  # seed | local | review
+    domains: list[str] | None = _json([])  # shared domains that identify only the provider
 
 
 class Service(SQLModel, table=True):
@@ -51,6 +52,9 @@ class Service(SQLModel, table=True):
     opt_out_url: str | None = _text()
     opt_out_ja: str | None = _text()
     opt_out_en: str | None = _text()
+    stop: dict[str, Any] | None = _json(None)  # registry.schema.StopSpec as a dict
+    texts: dict[str, Any] | None = _json({})  # platform (web|app|webview) → PlatformTexts dict
+    exemption_candidate: bool | None = False
     source: str = "seed"
     notes: str | None = _text()
 
