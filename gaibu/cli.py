@@ -493,6 +493,9 @@ def diff(targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None,
         out.print(format_diff(d), markup=False, highlight=False)
 
 
+import gaibu.cli_console  # noqa: E402,F401 - registers `console` and `user` on app
+
+
 def main() -> None:
     """Entry point: user errors print one clear line and exit 1, never a traceback."""
     try:
@@ -503,4 +506,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # `python -m gaibu.cli`: run the canonical module, where every command is registered
+    from gaibu.cli import main as _main
+    _main()

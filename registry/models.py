@@ -85,6 +85,7 @@ class Finding(SQLModel, table=True):
     last_scan_id: int | None = None
     evidence: dict[str, Any] = _json({})
     suggestion: dict[str, Any] | None = _json(None)
+    version: int | None = 0  # +1 on every decision: two reviewers at once → a conflict, not two
 
 
 class Decision(SQLModel, table=True):
@@ -134,3 +135,15 @@ class ListingEvent(SQLModel, table=True):
     scan_id: int | None = None
     reason: str | None = _text()
     by: str | None = None  # who decided, for explicit decisions
+
+
+class ServiceEdit(SQLModel, table=True):
+    """Audit trail of a service's public texts changed in the console (old → new, who, when)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    service_id: str = Field(foreign_key="service.id", index=True)
+    field: str
+    old: str = _text(False)
+    new: str = _text(False)
+    by: str
+    at: datetime

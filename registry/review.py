@@ -169,8 +169,15 @@ def read_service_file(path: Path) -> tuple[ProviderSpec | None, ServiceSpec]:
 
 def new_service(session: Session, key: str, file: Path, by: str | None, reason: str | None = None,
                 removal_after: int = 3) -> Decision:
-    f = get_finding(session, key)
     prov, spec = read_service_file(file)
+    return new_service_from_spec(session, key, prov, spec, by, reason, removal_after, str(file))
+
+
+def new_service_from_spec(session: Session, key: str, prov: ProviderSpec | None,
+                          spec: ServiceSpec, by: str | None, reason: str | None = None,
+                          removal_after: int = 3, file: str = "service") -> Decision:
+    """Create the service ``spec`` (and its provider when given and new), assign the finding."""
+    f = get_finding(session, key)
     if session.get(Service, spec.id) is not None:
         raise GaibuError(f"{file}: service {spec.id!r} already exists; use "
                          f"`gaibu review assign {f.key} --service {spec.id}`")
@@ -193,7 +200,10 @@ def new_service(session: Session, key: str, file: Path, by: str | None, reason: 
         recipient_use_ja=spec.recipient_use_ja, recipient_use_en=spec.recipient_use_en,
         privacy_policy_url=spec.privacy_policy_url, opt_out_url=spec.opt_out_url,
         opt_out_ja=spec.opt_out_ja, opt_out_en=spec.opt_out_en, source="review",
-        notes=spec.notes))
+        stop=spec.stop.model_dump(exclude_none=True) if spec.stop else None,
+        texts={k: getattr(spec, k).model_dump(exclude_none=True)
+               for k in ("web", "app", "webview") if getattr(spec, k) is not None},
+        exemption_candidate=spec.exemption_candidate, notes=spec.notes))
     session.flush()
     rule_ids: list[int] = []
     for kind, pattern in spec_rules(spec.match):
