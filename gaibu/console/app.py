@@ -37,7 +37,13 @@ from starlette.routing import Route
 
 from gaibu.console import accounts as acc
 from gaibu.console.i18n import STRINGS
-from gaibu.console.security import LOOPBACK_NAMES, HardeningMiddleware, is_loopback, same_origin
+from gaibu.console.security import (
+    LOOPBACK_NAMES,
+    PREVIEW_CSP,
+    HardeningMiddleware,
+    is_loopback,
+    same_origin,
+)
 from scanner.errors import GaibuError
 
 HERE = Path(__file__).resolve().parent
@@ -384,7 +390,7 @@ def create_app(cfg: ConsoleConfig) -> Starlette:
         ctype = mimetypes.guess_type(rel)[0] or "application/octet-stream"
         if ctype.startswith("text/") or ctype in ("application/json",):
             ctype += "; charset=utf-8"
-        return Response(data, media_type=ctype)
+        return Response(data, media_type=ctype, headers={"content-security-policy": PREVIEW_CSP})
 
     async def users(request: Request) -> Response:
         who = need(request, "admin")
@@ -402,10 +408,10 @@ def create_app(cfg: ConsoleConfig) -> Starlette:
 
     async def static(request: Request) -> Response:
         name = request.path_params["name"]
-        if name != "console.css":
+        types = {"console.css": "text/css; charset=utf-8", "favicon.svg": "image/svg+xml"}
+        if name not in types:
             raise HTTPException(404)
-        return Response((HERE / "static" / "console.css").read_bytes(),
-                        media_type="text/css; charset=utf-8")
+        return Response((HERE / "static" / name).read_bytes(), media_type=types[name])
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)

@@ -21,10 +21,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
+# The public pages as built (preview): still no script; their inline "data:," favicon is allowed.
+PREVIEW_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'none'; "
+               "frame-ancestors 'none'; base-uri 'none'")
 SECURITY_HEADERS = {
     "content-security-policy": CSP,
     "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
+    "referrer-policy": "same-origin",  # no-referrer would make browsers send Origin: null
     "x-frame-options": "DENY",
     "cross-origin-opener-policy": "same-origin",
     "cross-origin-resource-policy": "same-origin",
@@ -74,9 +77,11 @@ class HardeningMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", [])
-                           if k.decode().lower() not in SECURITY_HEADERS]
-                headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+                headers = list(message.get("headers", []))
+                present = {k.decode().lower() for k, _ in headers}
+                # a route may narrow or adapt a header (the preview's CSP); all others are added
+                headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()
+                            if k not in present]
                 message["headers"] = headers
             await send(message)
 
@@ -84,12 +89,12 @@ class HardeningMiddleware:
 
 
 def same_origin(headers: Headers, scheme: str) -> bool:
-    """False when a browser says the request comes from another site."""
+    """False when a browser says the request comes from another site (or hides where from)."""
     site = headers.get("sec-fetch-site")
     if site and site not in ("same-origin", "none"):
         return False
     origin = headers.get("origin")
-    if origin and origin != "null":
-        host = headers.get("host", "")
-        return origin.lower() in (f"{scheme}://{host}".lower(), f"https://{host}".lower())
-    return not (origin == "null")
+    if origin is None:
+        return True  # not a browser's cross-origin request (the CSRF token still has to match)
+    host = headers.get("host", "")
+    return origin.lower() in (f"{scheme}://{host}".lower(), f"https://{host}".lower())
