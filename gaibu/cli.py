@@ -507,5 +507,5 @@ def main() -> None:
 
 if __name__ == "__main__":
     # `python -m gaibu.cli`: run the canonical module, where every command is registered
-    from gaibu.cli import main as _main
-    _main()
+    from gaibu.cli import main as canonical_main
+    canonical_main()
