@@ -68,6 +68,7 @@ bench: setup
 	$(PY) bench/crawl.py
 	$(PY) bench/match.py
 	$(PY) bench/har_memory.py
+	url=$$(bash scripts/test-postgres.sh) && $(PY) bench/console.py --postgres "$$url"
 
 postgres:
 	@bash scripts/test-postgres.sh
