@@ -33,7 +33,7 @@ from sqlmodel import Session  # noqa: E402
 
 from gaibu.db import dispose_all, get_engine, normalize_url  # noqa: E402
 from registry.loader import load_into  # noqa: E402
-from registry.models import Finding  # noqa: E402
+from registry.models import Finding, finding_summary  # noqa: E402
 from scanner.models import HostObservation, Scan, ScanProperty  # noqa: E402
 from scanner.store import utcnow  # noqa: E402
 
@@ -68,10 +68,11 @@ def populate(url: str, n_findings: int, n_obs: int) -> None:
                   "param_names": ["id", "u", "ref", "ts"], "devices": ["desktop", "mobile"],
                   "cookies": [{"name": f"_v{i}", "domain": dom, "set_by": "header"}],
                   "after_consent_only": rng.random() < 0.3}
+            sug = {"company": f"Vendor {i}", "category": "ad", "source": "x"}
+            reach, summary = finding_summary(ev, sug)  # what the ORM's write hook computes
             rows.append({"key": dom, "kind": "domain", "status": "pending" if i % 3 else "ignored",
-                         "first_seen": now, "last_seen": now, "evidence": ev,
-                         "suggestion": {"company": f"Vendor {i}", "category": "ad", "source": "x"},
-                         "version": 0})
+                         "first_seen": now, "last_seen": now, "evidence": ev, "suggestion": sug,
+                         "version": 0, "reach": reach, "summary": summary})
         s.execute(insert(Finding), rows)
         s.commit()
         batch = []

@@ -18,7 +18,7 @@ from sqlalchemy import func, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from registry.models import FINDING_STATUSES, Decision, Finding, Service
+from registry.models import FINDING_STATUSES, Decision, Finding, Service, finding_summary
 from scanner.errors import GaibuError
 
 Action = Literal["assign", "ignore", "first_party", "new_service", "undo"]
@@ -62,54 +62,99 @@ class QueueFilter:
 class Queue:
     rows: list[FindingRow]
     counts: dict[str, int] = field(default_factory=dict)  # status → number of findings
+    total: int = 0  # rows matching the filter (rows holds at most the limit)
 
 
 def _row(f: Finding) -> FindingRow:
-    ev = f.evidence or {}
-    props = tuple(ev.get("properties") or [])
-    pages = int(ev.get("pages_count") or len(ev.get("pages") or []) or 1)
-    assert f.id is not None
+    return _row_of(f.id, f.key, f.kind, f.status, f.service_id, f.first_seen, f.last_seen,
+                   f.version, f.reach, f.summary, f.evidence, f.suggestion)
+
+
+def _row_of(fid: int | None, key: str, kind: str, status: str, service_id: str | None,
+            first_seen: datetime, last_seen: datetime, version: int | None, reach: int | None,
+            summary: dict[str, Any] | None, evidence: dict[str, Any] | None = None,
+            suggestion: dict[str, Any] | None = None) -> FindingRow:
+    if summary is None or reach is None:  # a row written before summaries existed
+        reach, summary = finding_summary(evidence, suggestion)
+    assert fid is not None
+    company, category = summary.get("company"), summary.get("category")
     return FindingRow(
-        id=f.id, key=f.key, kind=f.kind, status=f.status, service_id=f.service_id,
-        first_seen=f.first_seen, last_seen=f.last_seen, properties=props,
-        hosts=tuple(ev.get("hosts") or []), devices=tuple(ev.get("devices") or []),
-        pages_count=pages, reach=pages * max(1, len(props)),
-        after_consent_only=bool(ev.get("after_consent_only")), suggestion=f.suggestion,
-        version=f.version or 0)
+        id=fid, key=key, kind=kind, status=status, service_id=service_id,
+        first_seen=first_seen, last_seen=last_seen,
+        properties=tuple(summary.get("properties") or ()),
+        hosts=tuple(summary.get("hosts") or ()), devices=tuple(summary.get("devices") or ()),
+        pages_count=int(summary.get("pages") or 1), reach=reach,
+        after_consent_only=bool(summary.get("after_consent_only")),
+        suggestion=suggestion if suggestion is not None else (
+            {"company": company, "category": category} if company or category else None),
+        version=version or 0)
 
 
 def queue(engine: Engine, flt: QueueFilter = QueueFilter(), limit: int = 500) -> Queue:
-    """Findings matching ``flt``, widest reach first, and the number of findings per status."""
+    """Findings matching ``flt``, widest reach first, and the number of findings per status.
+
+    Reads only the summary columns (never the full evidence) and builds rows only for the ones
+    shown, so a queue of thousands stays fast.
+    """
     if flt.status != "all" and flt.status not in FINDING_STATUSES:
         raise GaibuError(f"status {flt.status!r}: expected one of {', '.join(FINDING_STATUSES)}, all")
+    cols = (Finding.id, Finding.key, Finding.kind, Finding.status, Finding.service_id,
+            Finding.first_seen, Finding.last_seen, Finding.version, Finding.reach,
+            Finding.summary)
+    rows: list[FindingRow] = []
+    total = 0
     with Session(engine) as s:
         counts = {st: n for st, n in s.exec(
             select(Finding.status, func.count()).group_by(Finding.status)).all()}
-        q = select(Finding)
+        q = select(*cols)  # type: ignore[call-overload]
         if flt.status != "all":
             q = q.where(Finding.status == flt.status)
-        found = s.exec(q).all()
-    rows = []
-    for f in found:
-        r = _row(f)
-        sug = r.suggestion or {}
-        if flt.property and flt.property not in r.properties:
-            continue
-        if flt.device and flt.device not in r.devices:
-            continue
-        if flt.category and sug.get("category") != flt.category:
-            continue
-        if flt.phase == "after" and not r.after_consent_only:
-            continue
-        if flt.phase == "before" and r.after_consent_only:
-            continue
-        if flt.q:
-            needle = flt.q.strip().lower()
-            if needle not in r.key and not any(needle in h for h in r.hosts):
+        for rec in s.exec(q.order_by(col(Finding.reach).desc(), Finding.key)).all():
+            summary = rec[-1]
+            if summary is None or rec[-2] is None:  # written before summaries existed
+                f = s.get(Finding, rec[0])
+                assert f is not None
+                reach, summary = finding_summary(f.evidence, f.suggestion)
+                rec = (*rec[:-2], reach, summary)
+            if not _keep(rec[1], summary, flt):
                 continue
-        rows.append(r)
+            total += 1
+            if len(rows) < limit:
+                rows.append(_row_of(*rec))
     rows.sort(key=lambda r: (-r.reach, r.key))
-    return Queue(rows[:limit], {st: counts.get(st, 0) for st in FINDING_STATUSES})
+    return Queue(rows, {st: counts.get(st, 0) for st in FINDING_STATUSES}, total=total)
+
+
+def _keep(key: str, summary: dict[str, Any], flt: QueueFilter) -> bool:
+    if flt.property and flt.property not in (summary.get("properties") or ()):
+        return False
+    if flt.device and flt.device not in (summary.get("devices") or ()):
+        return False
+    if flt.category and summary.get("category") != flt.category:
+        return False
+    after = bool(summary.get("after_consent_only"))
+    if (flt.phase == "after" and not after) or (flt.phase == "before" and after):
+        return False
+    if flt.q:
+        needle = flt.q.strip().lower()
+        if needle not in key and not any(needle in h for h in summary.get("hosts") or ()):
+            return False
+    return True
+
+
+def pending_by_property(engine: Engine) -> dict[str, list[str]]:
+    """Keys of the pending findings per property they were seen on (the publication gate)."""
+    out: dict[str, list[str]] = {}
+    with Session(engine) as s:
+        for fid, key, summary in s.exec(select(Finding.id, Finding.key, Finding.summary)
+                                        .where(Finding.status == "pending")).all():
+            if summary is None:
+                f = s.get(Finding, fid)
+                assert f is not None
+                summary = finding_summary(f.evidence, f.suggestion)[1]
+            for p in summary.get("properties") or ["?"]:
+                out.setdefault(p, []).append(key)
+    return {p: sorted(keys) for p, keys in out.items()}
 
 
 @dataclass(frozen=True)

@@ -232,7 +232,7 @@ def create_app(cfg: ConsoleConfig) -> Starlette:
                           category=qp.get("category") or None, device=qp.get("device") or None,
                           phase=qp.get("phase") or None, q=(qp.get("q") or "")[:200] or None)
         try:
-            q = queue(cfg.engine, flt)
+            q = queue(cfg.engine, flt, limit=200)
         except GaibuError as e:
             raise HTTPException(400, str(e)) from None
         props = [p.name for p in cfg.targets.properties] if cfg.targets else []

@@ -11,9 +11,9 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
-from gaibu.commands.review import FindingDetail
+from gaibu.commands.review import FindingDetail, pending_by_property
 from registry.categories import CATEGORIES
-from registry.models import Finding, Listing, MatchRule, Provider, Service, ServiceEdit
+from registry.models import Listing, MatchRule, Provider, Service, ServiceEdit
 from registry.schema import ProviderSpec, ServiceSpec
 from scanner.errors import GaibuError
 from scanner.models import PageVisit, Scan, ScanProperty
@@ -30,15 +30,10 @@ def _lines(v: str) -> list[str]:
 
 # -- dashboard ------------------------------------------------------------------------------------
 def dashboard(engine: Engine, targets: Any) -> dict[str, Any]:
-    from gaibu.commands.diff import diff_scans
-
     props = [p.name for p in targets.properties] if targets else []
     rows = []
+    pending = {p: len(keys) for p, keys in pending_by_property(engine).items()}
     with Session(engine) as s:
-        pending: dict[str, int] = {}
-        for f in s.exec(select(Finding).where(Finding.status == "pending")).all():
-            for p in (f.evidence or {}).get("properties") or []:
-                pending[p] = pending.get(p, 0) + 1
         listed = dict(s.exec(select(Listing.property, func.count()).where(
             Listing.state == "listed").group_by(Listing.property)).all())
         known = set(props) | {sp.property for sp in s.exec(select(ScanProperty)).all()}
@@ -54,11 +49,29 @@ def dashboard(engine: Engine, targets: Any) -> dict[str, Any]:
                 "visited": sp.pages_visited if sp else 0, "failed": sp.pages_failed if sp else 0,
                 "coverage": (sp.pages_visited / attempted) if sp and attempted else None,
                 "pending": pending.get(name, 0), "listed": listed.get(name, 0)})
-    try:
-        diff = diff_scans(engine)
-    except GaibuError:
-        diff = None
+    diff = _cached_diff(engine)
     return {"rows": rows, "diff": diff, "total_pending": sum(pending.values())}
+
+
+_DIFFS: dict[tuple[str, int, int], Any] = {}
+
+
+def _cached_diff(engine: Engine) -> dict[str, Any] | None:
+    """The diff of the last two complete scans; finished scans never change, so it is cached."""
+    from gaibu.commands.diff import diff_scans, pick_scans
+
+    try:
+        with Session(engine) as s:
+            a, b = pick_scans(s, None, None)
+    except GaibuError:
+        return None
+    assert a.id is not None and b.id is not None
+    key = (str(engine.url), a.id, b.id)
+    if key not in _DIFFS:
+        if len(_DIFFS) > 32:
+            _DIFFS.clear()
+        _DIFFS[key] = diff_scans(engine, a.id, b.id)
+    return _DIFFS[key]
 
 
 # -- new service form ---------------------------------------------------------------------------
@@ -286,16 +299,6 @@ def scan_detail(engine: Engine, sid: int) -> dict[str, Any] | None:
 
 
 # -- publication ----------------------------------------------------------------------------------
-def pending_by_property(engine: Engine) -> dict[str, list[str]]:
-    with Session(engine) as s:
-        out: dict[str, list[str]] = {}
-        for f in s.exec(select(Finding).where(Finding.status == "pending")
-                        .order_by(Finding.key)).all():
-            for p in (f.evidence or {}).get("properties") or ["?"]:
-                out.setdefault(p, []).append(f.key)
-    return out
-
-
 def publication(engine: Engine, targets: Any) -> dict[str, Any]:
     pending = pending_by_property(engine)
     out = targets.resolve(targets.site.out) if targets else None
