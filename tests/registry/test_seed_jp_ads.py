@@ -89,6 +89,16 @@ SDKS = {
 }
 
 
+COOKIES = {
+    "TapAd_DID": "tapad",  # seen on .tapad.com in shared/data/har pagexray__expressen.har
+    "TapAd_TTD_SYNC": "tapad",
+    "__qca": "quantcast",
+    "_scid": "snap-pixel",
+    "_rdt_uuid": "reddit-pixel",
+    "cto_bundle": "criteo",
+}
+
+
 @pytest.mark.parametrize("url,service", sorted(URLS.items()))
 def test_ad_tech_urls_identify_the_intended_service(url: str, service: str) -> None:
     hit = MATCHER.match_url(url)
@@ -99,6 +109,12 @@ def test_ad_tech_urls_identify_the_intended_service(url: str, service: str) -> N
 def test_ad_sdks_identify_the_intended_service(sdk: str, service: str) -> None:
     hit = MATCHER.match_sdk(sdk)
     assert hit is not None and hit.target == service, (sdk, hit)
+
+
+@pytest.mark.parametrize("cookie,service", sorted(COOKIES.items()))
+def test_ad_cookies_identify_the_intended_service(cookie: str, service: str) -> None:
+    hit = MATCHER.match_cookie(cookie)
+    assert hit is not None and hit.target == service, (cookie, hit)
 
 
 def test_shared_hosts_are_not_claimed() -> None:
