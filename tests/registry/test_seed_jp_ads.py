@@ -58,6 +58,7 @@ URLS = {
     "https://s.amazon-adsystem.com/iu3?pid=x": "amazon-ads",
     "https://c.amazon-adsystem.com/aax2/apstag.js": "amazon-publisher-services",
     "https://conv.indeed.com/pagead/conversion.js": "indeed-conversion",
+    "https://us.conv.indeed.com/pagead/conv/1/?script=0": "indeed-conversion",
     "https://dubprod1.apply.indeed.com/indeedapply/x": "indeed-apply",
     # retargeting, pixels, identity, verification
     "https://insight.adsrvr.org/track/up?adv=x": "the-trade-desk-pixel",
