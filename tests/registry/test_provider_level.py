@@ -155,3 +155,47 @@ def test_assign_refuses_a_default_rule_on_a_host_the_registry_marks_shared(tmp_p
     assert _listed(t) == set()
     r = run_gaibu("review", "show", host, "--json", "--targets", str(t))
     assert json.loads(r.stdout)["status"] == "pending"  # nothing stored by the refused decision
+
+
+OVERLAPPING = """services:
+  - id: acme-config
+    provider: google
+    name_ja: 設定配信
+    name_en: Config
+    category: personalization
+    platforms: [app]
+    information_ja: [アプリのバージョン]
+    information_en: [App version]
+    purpose_ja: 設定を配信するため。
+    purpose_en: To deliver settings.
+    recipient_use_ja: 設定の配信に利用します。
+    recipient_use_en: To deliver settings.
+    match:
+      hosts: [firebaselogging-pa.googleapis.com]
+      domains: [googleapis.com]
+      sdks: ["cocoapods:FirebaseRemoteConfig*", "com.google.firebase:firebase-analytics*"]
+"""
+
+
+def test_registry_check_reports_interop_prefixes_and_shared_hosts(tmp_path):
+    """The two rules behind the demo's wrong rows, reintroduced in a local file, are errors."""
+    local = tmp_path / "registry-local"
+    local.mkdir()
+    (local / "acme.yaml").write_text(OVERLAPPING, encoding="utf-8")
+    targets = tmp_path / "targets.yaml"
+    targets.write_text(f"""company: {{name_ja: テスト}}
+registry_dir: registry-local
+database: sqlite:///{tmp_path / 'g.db'}
+properties: [{{name: w, kind: web, title_ja: ウェブ, start_urls: ["https://www.test-company.jp/"]}}]
+""", encoding="utf-8")
+    r = run_gaibu("registry", "check", "--targets", str(targets))
+    assert r.returncode == 1
+    text = r.stdout + r.stderr
+    assert ("service acme-config: error: rule sdk:cocoapods:FirebaseRemoteConfig* matches "
+            "cocoapods:FirebaseRemoteConfigInterop") in text
+    assert ("rule sdk:com.google.firebase:firebase-analytics* also matches "
+            "com.google.firebase:firebase-analytics-ktx, the artifact of firebase-analytics") in text
+    assert ("rule host:firebaselogging-pa.googleapis.com covers firebaselogging-pa.googleapis.com, "
+            "which provider google shares") in text
+    assert "rule domain:googleapis.com covers googleapis.com" in text
+    assert "Traceback" not in text
