@@ -308,3 +308,33 @@ def finding_status(session: Session, keys: set[str]) -> dict[str, Finding]:
         return {}
     rows = session.exec(select(Finding).where(col(Finding.key).in_(sorted(keys)))).all()
     return {f.key: f for f in rows}
+
+
+@dataclass(frozen=True)
+class Naming:
+    """Who a host is attributed to, and how sure: a service, only its provider, or a suggestion."""
+
+    how: str  # service | provider | suggestion | unknown
+    company: str | None
+    service: str | None = None
+    provider: str | None = None
+
+
+def name_host(idx: RegistryIndex, host: str) -> Naming:
+    """The name a reviewer (or a public row) gets for a request to host, best source first.
+
+    A service rule names the service and its provider; a provider's shared domain names the
+    provider; otherwise the broad suggestion (third-party-web, with curated corrections) names a
+    company; otherwise nothing.
+    """
+    mt = idx.matcher.match_host(host.lower())
+    if mt is not None and mt.target in idx.services:
+        pid = idx.services[mt.target].provider_id
+        return Naming("service", idx.provider_label(pid), mt.target, pid)
+    pid = idx.provider_of_host(host)
+    if pid is not None:
+        return Naming("provider", idx.provider_label(pid), None, pid)
+    sg = idx.suggester.suggest(host)
+    if sg is not None:
+        return Naming("suggestion", sg.get("company"))
+    return Naming("unknown", None)
