@@ -331,9 +331,9 @@ def name_host(idx: RegistryIndex, host: str) -> Naming:
     if mt is not None and mt.target in idx.services:
         pid = idx.services[mt.target].provider_id
         return Naming("service", idx.provider_label(pid), mt.target, pid)
-    pid = idx.provider_of_host(host)
-    if pid is not None:
-        return Naming("provider", idx.provider_label(pid), None, pid)
+    provider = idx.provider_of_host(host)
+    if provider is not None:
+        return Naming("provider", idx.provider_label(provider), None, provider)
     sg = idx.suggester.suggest(host)
     if sg is not None:
         return Naming("suggestion", sg.get("company"))
