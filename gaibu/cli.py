@@ -156,6 +156,16 @@ def _finding_row(f: Any) -> dict[str, Any]:
             "evidence": ev, "suggestion": f.suggestion}
 
 
+def _suggestion_cell(sug: dict[str, Any] | None) -> str:
+    if not sug:
+        return ""
+    if sug.get("provider"):
+        cands = sug.get("candidates") or []
+        more = f" +{len(cands) - 3}" if len(cands) > 3 else ""
+        return f"{sug.get('company')} (provider): {', '.join(cands[:3])}{more}"
+    return f"{sug.get('company')} ({sug.get('category')})"
+
+
 @review_app.command("list")
 def review_list(
     targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None,
@@ -191,7 +201,7 @@ def review_list(
         t.add_row(str(r["id"]), r["key"], r["status"], ", ".join(r["properties"]),
                   ", ".join(r["hosts"][:3]) + (" …" if len(r["hosts"]) > 3 else ""),
                   (r["last_seen"] or "")[:10],
-                  f"{sug.get('company')} ({sug.get('category')})" if sug else "")
+                  _suggestion_cell(sug))
     out.print(t)
 
 
@@ -239,7 +249,13 @@ def review_show(key: str, targets: TargetsOpt = Path("targets.yaml"), db: DbOpt 
     if ev.get("sdk"):
         sd = ev["sdk"]
         lines.append(f"SDK: {sd['id']} {sd.get('version') or ''} from {sd['manifest']} (looks like {sd['hint']})")
-    if row["suggestion"]:
+    if row["suggestion"] and row["suggestion"].get("provider"):
+        sg = row["suggestion"]
+        lines.append(f"provider (registry): {sg['company']} — a domain it shares among its "
+                     "services; which one sent this?")
+        lines.append("candidate services: " + (", ".join(sg.get("candidates") or [])
+                                               or "none in the registry (new-service)"))
+    elif row["suggestion"]:
         sg = row["suggestion"]
         lines.append(f"suggestion ({sg['source']}): {sg['company']} — {sg['category']}"
                      + (f" — {sg['homepage']}" if sg.get("homepage") else ""))
