@@ -205,6 +205,9 @@ def test_jp_cx_cookies_identify_the_right_service(name, expected):
 
 SDKS = {
     "com.zoyi.channel:plugin-android": "channel-talk", "cocoapods:ChannelIOSDK": "channel-talk",
+    "com.github.freshworks:freshchat-android": "freshchat", "com.github.freshdesk:freshchat-android": "freshchat",
+    "cocoapods:Airbridge": "airbridge", "com.usercentrics.sdk:usercentrics-tv": "usercentrics",
+    "com.leanplum:leanplum-fcm": "leanplum", "co.datadome.sdk:sdk": "datadome", "com.perimeterx.sdk:msdk": "human-bot-defender",
     "com.helpshift:helpshift-sdkx": "helpshift", "com.fullstory:instrumentation-full": "fullstory",
     "com.launchdarkly:launchdarkly-android-client-sdk": "launchdarkly", "com.uxcam:uxcam": "uxcam",
     "com.mapbox.maps:android": "mapbox", "com.brightcove.player:exoplayer2": "brightcove",
