@@ -468,8 +468,7 @@ URL_EXPECTATIONS = {
     "https://www.bing.com/search?q=x": None,
     "https://d111111abcdef8.cloudfront.net/x.js": None,
     "https://www.amazon.co.jp/dp/x": None,
-    "https://cdn.mouseflow.com/projects/x.js": "mouseflow",
-    "https://d10lpsik1i8c69.cloudfront.net/w.js": None,  # Lucky Orange: known to third-party-web, not to this seed
+    "https://cdn.mouseflow.com/projects/x.js": None,  # known to third-party-web, not to this seed
 }
 
 
@@ -508,7 +507,7 @@ COOKIE_EXPECTATIONS = {
     "__stripe_mid": "stripe", "OptanonConsent": "onetrust", "vuid": "vimeo",
     # generic or unknown names stay unmatched
     "uid": None, "id": None, "session": None, "PHPSESSID": None, "_kumo_uid": None,
-    "mf_user": "mouseflow", "_lo_uid": None, "MUID": None,
+    "mf_user": None, "MUID": None,
 }
 
 

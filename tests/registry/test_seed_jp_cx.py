@@ -191,7 +191,7 @@ COOKIES = {
     "__kla_id": "klaviyo", "utag_main": "tealium-iq", "ELOQUA": "oracle-eloqua",
     "ch-veil-id": "channel-talk", "ch-session-123": "channel-talk", "__tawkuuid": "tawk-to",
     "driftt_aid": "drift", "LPVID": "liveperson", "liveagent_sid": "salesforce-embedded-chat",
-    "QSI_SI_x_intercept": "qualtrics-site-intercept", "_ud2": "userdive", "mf_user": "mouseflow",
+    "QSI_SI_x_intercept": "qualtrics-site-intercept", "_ud2": "userdive",
     "fs_uid": "fullstory", "_hp2_id.123": "heap", "QuantumMetricUserID": "quantum-metric",
     "_vwo_uuid_v2": "vwo", "_vis_opt_s": "vwo", "ABTasty": "ab-tasty", "_dyid": "dynamic-yield",
     "kameleoonVisitorCode": "kameleoon", "_abck": "akamai-bot-manager", "bm_sz": "akamai-bot-manager",
@@ -200,7 +200,7 @@ COOKIES = {
     "didomi_token": "didomi", "notice_preferences": "trustarc", "cookieyes-consent": "cookieyes",
     "osano_consentmanager": "osano", "_iub_cs-123": "iubenda", "WZRK_G": "clevertap",
     # self-hosted or shared names stay unmatched
-    "_pk_id.1.abcd": None, "CookieConsent": None, "RT": None,
+    "_pk_id.1.abcd": None, "mf_user": None, "CookieConsent": None, "RT": None,
 }
 
 
