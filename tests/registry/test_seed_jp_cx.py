@@ -246,3 +246,13 @@ def test_jp_cx_sdk_ids_identify_the_right_service(sdk, expected):
 
 def test_seed_dir_is_the_one_checked():
     assert all(f.parent == SEED for f, _ in JP_CX)
+
+
+def test_files_have_no_yaml_anchors_and_latin_names_are_spaced_before_wa():
+    # Each service carries its own stop block (an alias would tie two services' texts together),
+    # and 「Freshworks Inc. は、」 is written with a space, as in the other seed files.
+    for f, _ in JP_CX:
+        text = f.read_text(encoding="utf-8")
+        assert not re.search(r"(^|\s)[&*]id\d+\b", text), f.name
+    for s in SERVICES:
+        assert not re.search(r"[A-Za-z0-9.!]は、", s.recipient_use_ja), (s.id, s.recipient_use_ja)
