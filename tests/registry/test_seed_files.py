@@ -549,7 +549,7 @@ SDK_EXPECTATIONS = {
     # droidkaigi libs.versions.toml
     "com.google.firebase:firebase-crashlytics-ktx": "firebase-crashlytics",
     "dev.gitlive:firebase-config": "firebase-remote-config",
-    "com.google.firebase:firebase-auth": None,
+    "com.google.firebase:firebase-auth": "firebase-authentication",
     "com.google.firebase:firebase-dynamic-links": "firebase-dynamic-links",
     "cocoapods:FirebaseABTesting": "firebase-remote-config",
     "com.statsig:android-sdk": "statsig",
