@@ -134,3 +134,10 @@ class ListingEvent(SQLModel, table=True):
     scan_id: int | None = None
     reason: str | None = _text()
     by: str | None = None  # who decided, for explicit decisions
+
+
+class Publication(SQLModel, table=True):
+    """Facts about the published lists that never change once set, e.g. ``established`` (制定日)."""
+
+    key: str = Field(primary_key=True)
+    value: str

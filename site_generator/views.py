@@ -21,6 +21,20 @@ LANGS = ("ja", "en")
 PAGES = ("index", "web", "app", "changes")
 PLATFORM_LABELS = {"ios": "iOS", "android": "Android"}
 PLATFORM_ORDER = {None: 0, "ios": 1, "android": 2}
+# The recipient's country as the pages name it (ISO 3166-1 alpha-2 → ja, en); unknown codes are
+# shown as the code itself.
+COUNTRIES = {
+    "JP": ("日本", "Japan"), "US": ("米国", "United States"), "GB": ("英国", "United Kingdom"),
+    "IE": ("アイルランド", "Ireland"), "DE": ("ドイツ", "Germany"), "FR": ("フランス", "France"),
+    "NL": ("オランダ", "Netherlands"), "SE": ("スウェーデン", "Sweden"),
+    "FI": ("フィンランド", "Finland"), "DK": ("デンマーク", "Denmark"),
+    "CH": ("スイス", "Switzerland"), "ES": ("スペイン", "Spain"), "IT": ("イタリア", "Italy"),
+    "BE": ("ベルギー", "Belgium"), "LU": ("ルクセンブルク", "Luxembourg"),
+    "MT": ("マルタ", "Malta"), "IL": ("イスラエル", "Israel"), "SG": ("シンガポール", "Singapore"),
+    "TW": ("台湾", "Taiwan"), "KR": ("韓国", "South Korea"), "CN": ("中国", "China"),
+    "HK": ("香港", "Hong Kong"), "IN": ("インド", "India"), "CA": ("カナダ", "Canada"),
+    "AU": ("オーストラリア", "Australia"),
+}
 _MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
               "September", "October", "November", "December")
 _UNSAFE_URL_CHARS = re.compile(r'[\x00-\x20\x7f"<>\\]')
@@ -89,6 +103,13 @@ def title_with_os(title: str, platform_label: str | None, lang: str) -> str:
     return f"{title}（{platform_label}）" if lang == "ja" else f"{title} ({platform_label})"
 
 
+def country_name(code: str | None, lang: str) -> str | None:
+    if not code:
+        return None
+    names = COUNTRIES.get(code)
+    return (names[0] if lang == "ja" else names[1]) if names else code
+
+
 def _pick(row: object, name: str, lang: str) -> Any:
     return getattr(row, f"{name}_{lang}")
 
@@ -108,6 +129,11 @@ class CompanyView:
     contact_url: str | None
     contact_email: str | None
     policy_url: str | None
+    consent_settings_url: str | None
+    lists_contact: str | None  # name of the desk that answers questions about the lists
+    lists_contact_url: str | None
+    lists_contact_email: str | None
+    established: date | None
 
 
 @dataclass(frozen=True)
@@ -122,10 +148,18 @@ class RowView:
     purpose: str
     recipient_use: str
     privacy_policy_url: str | None
-    opt_out_url: str | None
-    opt_out_text: str | None
+    stop_kind: str  # stop | limit | company_setting | unavailable
+    stop_url: str | None
+    stop_text: str | None
     destinations: tuple[str, ...]
     first_listed: date
+    channel: str  # web | app | webview
+    cookies: tuple[str, ...]
+    after_consent_only: bool
+    page_groups: tuple[str, ...]
+    country: str | None  # in the page's language: 米国 / United States
+    platforms: tuple[str, ...] = ()  # OS labels when one card stands for several apps' OSes
+    also_anchors: tuple[str, ...] = ()  # anchors of the same row on the other OS (kept stable)
 
 
 @dataclass(frozen=True)
@@ -159,9 +193,10 @@ class ChangeView:
     property_href: str | None  # relative to the page's language directory
     service_name: str
     provider: str
-    action: str
+    action: str  # added | removed | published (a list's first publication, collapsed)
     reason: str | None
     row_href: str | None
+    count: int = 1  # services in a 'published' entry
 
 
 def _text_key(s: str) -> str:
@@ -169,7 +204,7 @@ def _text_key(s: str) -> str:
 
 
 def row_view(prop: str, r: ServiceRow, lang: str) -> RowView:
-    opt_text = _pick(r, "opt_out", lang)
+    stop_text = _pick(r, "stop", lang)
     return RowView(
         id=r.service_id,
         anchor=row_anchor(prop, r.service_id),
@@ -181,10 +216,16 @@ def row_view(prop: str, r: ServiceRow, lang: str) -> RowView:
         purpose=str(_pick(r, "purpose", lang)),
         recipient_use=str(_pick(r, "recipient_use", lang)),
         privacy_policy_url=r.privacy_policy_url or None,
-        opt_out_url=r.opt_out_url or None,
-        opt_out_text=str(opt_text) if opt_text and str(opt_text).strip() else None,
+        stop_kind=r.stop_kind,
+        stop_url=r.stop_url or None,
+        stop_text=str(stop_text) if stop_text and str(stop_text).strip() else None,
         destinations=tuple(sorted(set(r.destinations))),
         first_listed=r.first_listed,
+        channel=r.channel,
+        cookies=tuple(sorted(set(r.cookies))),
+        after_consent_only=r.after_consent_only,
+        page_groups=tuple(sorted(set(r.page_groups))),
+        country=country_name(r.country, lang),
     )
 
 
@@ -221,9 +262,14 @@ def sorted_properties(d: Disclosure, kind: str) -> list[PropertyList]:
 
 def company_view(d: Disclosure, lang: str) -> CompanyView:
     c = d.company
+    desk = c.lists_contact_ja if lang == "ja" or not c.lists_contact_en else c.lists_contact_en
     return CompanyView(name=c.name_ja if lang == "ja" or not c.name_en else c.name_en,
                        name_ja=c.name_ja, contact_url=c.contact_url,
-                       contact_email=c.contact_email, policy_url=c.policy_url)
+                       contact_email=c.contact_email, policy_url=c.policy_url,
+                       consent_settings_url=c.consent_settings_url, lists_contact=desk,
+                       lists_contact_url=c.lists_contact_url or c.contact_url,
+                       lists_contact_email=c.lists_contact_email or c.contact_email,
+                       established=c.established)
 
 
 def change_views(d: Disclosure, lang: str) -> list[ChangeView]:
@@ -235,13 +281,28 @@ def change_views(d: Disclosure, lang: str) -> list[ChangeView]:
                 _text_key(e.service_name_ja if lang == "ja" else e.service_name_en),
                 e.service_id or "")
 
+    # A list's first publication (every addition on the day of its first event) is one entry.
+    first_day: dict[str, date] = {}
+    for e in d.changes:
+        if e.property not in first_day or e.on < first_day[e.property]:
+            first_day[e.property] = e.on
+    published: dict[str, int] = {}
+    for e in d.changes:
+        if e.action == "added" and e.on == first_day[e.property]:
+            published[e.property] = published.get(e.property, 0) + 1
+
     out = []
+    emitted: set[str] = set()
     for e in sorted(d.changes, key=key):
         p = props.get(e.property)
+        collapse = e.action == "added" and e.on == first_day[e.property]
+        if collapse and e.property in emitted:
+            continue
         prop_href = row_href = None
         if p is not None:
             prop_href = f"{page_file(p.kind)}#{property_anchor(p.name)}"
-            if e.service_id and any(r.service_id == e.service_id for r in p.rows):
+            if (not collapse and e.service_id
+                    and any(r.service_id == e.service_id for r in p.rows)):
                 row_href = f"{page_file(p.kind)}#{row_anchor(p.name, e.service_id)}"
         if lang == "ja":
             title, name, provider, reason = (e.property_title_ja, e.service_name_ja,
@@ -251,6 +312,12 @@ def change_views(d: Disclosure, lang: str) -> list[ChangeView]:
             name, provider, reason = e.service_name_en, e.provider_en, e.reason_en
         if p is not None:
             title = title_with_os(title, PLATFORM_LABELS.get(p.platform or ""), lang)
+        if collapse:
+            emitted.add(e.property)
+            out.append(ChangeView(on=e.on, property_title=title, property_href=prop_href,
+                                  service_name="", provider="", action="published",
+                                  reason=None, row_href=None, count=published[e.property]))
+            continue
         out.append(ChangeView(on=e.on, property_title=title, property_href=prop_href,
                               service_name=name, provider=provider, action=e.action,
                               reason=reason if reason and reason.strip() else None,
