@@ -8,7 +8,7 @@ Everything is sorted here, so the output does not depend on the order the databa
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -184,6 +184,7 @@ class PropertyView:
     last_changed: date | None
     last_checked: date | None
     page: str  # 'web' | 'app'
+    also_anchors: tuple[str, ...] = ()  # the other OS's property anchor when merged
 
 
 @dataclass(frozen=True)
@@ -254,6 +255,77 @@ def property_view(p: PropertyList, lang: str) -> PropertyView:
         last_changed=p.last_changed, last_checked=p.last_checked, page=p.kind)
 
 
+_SAME_ROW_IGNORES = ("anchor", "destinations", "first_listed", "platforms", "also_anchors")
+
+
+def _same_row(a: RowView, b: RowView) -> bool:
+    """Whether two rows say the same to the reader (technical details may differ)."""
+    return all(getattr(a, f) == getattr(b, f) for f in a.__dataclass_fields__
+               if f not in _SAME_ROW_IGNORES)
+
+
+def merged_app_views(props: list[PropertyList], lang: str) -> list[PropertyView]:
+    """App sections for the app page: an app published for iOS and Android under the same title
+    is one section naming both OSes; a service identical on both is one card naming both, a
+    service that differs (or exists on one OS only) is a card per OS. Every anchor of the
+    separate sections (``#p-<property>``, ``#p-<property>--<service>``) still exists."""
+    groups: dict[tuple[str, str | None], list[PropertyList]] = {}
+    for p in props:
+        groups.setdefault((p.title_ja, p.title_en), []).append(p)
+    out: list[PropertyView] = []
+    done: set[str] = set()
+    for p in props:
+        if p.name in done:
+            continue
+        group = groups[(p.title_ja, p.title_en)]
+        oses = sorted({g.platform for g in group}, key=lambda x: PLATFORM_ORDER.get(x, 9))
+        if len(group) != 2 or oses != ["ios", "android"]:
+            out.append(property_view(p, lang))
+            done.add(p.name)
+            continue
+        ios, android = sorted(group, key=lambda g: PLATFORM_ORDER.get(g.platform, 9))
+        done |= {ios.name, android.name}
+        vi, va = property_view(ios, lang), property_view(android, lang)
+        by_id = {r.id: r for r in va.rows}
+        rows: list[RowView] = []
+        for r in vi.rows:
+            other = by_id.pop(r.id, None)
+            if other is not None and _same_row(r, other):
+                rows.append(replace(r, platforms=("iOS", "Android"),
+                                    also_anchors=(other.anchor,),
+                                    destinations=tuple(sorted(set(r.destinations)
+                                                              | set(other.destinations))),
+                                    first_listed=min(r.first_listed, other.first_listed)))
+            else:
+                rows.append(replace(r, platforms=("iOS",)))
+                if other is not None:
+                    rows.append(replace(other, platforms=("Android",)))
+        rows += [replace(r, platforms=("Android",)) for r in va.rows if r.id in by_id]
+        order = {r.service_id: i for i, r in enumerate(sorted_rows(ios.rows + tuple(
+            x for x in android.rows if x.service_id not in {y.service_id for y in ios.rows}),
+            lang))}
+        rows.sort(key=lambda r: (order[r.id], r.platforms))
+        sections: list[SectionView] = []
+        for rv in rows:
+            if sections and sections[-1].category == rv.category:
+                last = sections[-1]
+                sections[-1] = SectionView(last.category, last.label, last.rows + (rv,))
+            else:
+                sections.append(SectionView(rv.category, rv.category_label, (rv,)))
+        label = "iOS・Android" if lang == "ja" else "iOS and Android"
+        checked = [d for d in (ios.last_checked, android.last_checked) if d]
+        changed = [d for d in (ios.last_changed, android.last_changed) if d]
+        out.append(PropertyView(
+            name=ios.name, anchor=vi.anchor, kind="app", platform=None, platform_label=label,
+            title=vi.title, full_title=title_with_os(vi.title, label, lang),
+            urls=tuple(dict.fromkeys(ios.urls + android.urls)), sections=tuple(sections),
+            rows=tuple(rows), last_changed=max(changed) if changed else None,
+            # the older of the two: the date by which both OSes had been checked
+            last_checked=min(checked) if len(checked) == 2 else None,
+            page="app", also_anchors=(va.anchor,)))
+    return out
+
+
 def sorted_properties(d: Disclosure, kind: str) -> list[PropertyList]:
     """Properties of one kind, by name (the stable id), iOS before Android on equal names."""
     return sorted((p for p in d.properties if p.kind == kind),
@@ -281,21 +353,19 @@ def change_views(d: Disclosure, lang: str) -> list[ChangeView]:
                 _text_key(e.service_name_ja if lang == "ja" else e.service_name_en),
                 e.service_id or "")
 
-    # A list's first publication (every addition on the day of its first event) is one entry.
-    first_day: dict[str, date] = {}
-    for e in d.changes:
-        if e.property not in first_day or e.on < first_day[e.property]:
-            first_day[e.property] = e.on
+    # The first publication (every addition on the first day of the history) is one entry per
+    # property instead of one per service.
+    first = min((e.on for e in d.changes), default=None)
     published: dict[str, int] = {}
     for e in d.changes:
-        if e.action == "added" and e.on == first_day[e.property]:
+        if e.action == "added" and e.on == first:
             published[e.property] = published.get(e.property, 0) + 1
 
     out = []
     emitted: set[str] = set()
     for e in sorted(d.changes, key=key):
         p = props.get(e.property)
-        collapse = e.action == "added" and e.on == first_day[e.property]
+        collapse = e.action == "added" and e.on == first
         if collapse and e.property in emitted:
             continue
         prop_href = row_href = None
