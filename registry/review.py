@@ -193,7 +193,10 @@ def new_service(session: Session, key: str, file: Path, by: str | None, reason: 
         recipient_use_ja=spec.recipient_use_ja, recipient_use_en=spec.recipient_use_en,
         privacy_policy_url=spec.privacy_policy_url, opt_out_url=spec.opt_out_url,
         opt_out_ja=spec.opt_out_ja, opt_out_en=spec.opt_out_en, source="review",
-        notes=spec.notes))
+        stop=spec.stop.model_dump(exclude_none=True) if spec.stop else None,
+        texts={k: getattr(spec, k).model_dump(exclude_none=True)
+               for k in ("web", "app", "webview") if getattr(spec, k) is not None},
+        exemption_candidate=spec.exemption_candidate, notes=spec.notes))
     session.flush()
     rule_ids: list[int] = []
     for kind, pattern in spec_rules(spec.match):

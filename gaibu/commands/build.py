@@ -101,38 +101,39 @@ class _Evidence:
         return self.cache[key]
 
     def visited(self, prop: str, scan_id: int) -> set[str]:
+        """URLs (as requested and as finally loaded) of the pages a crawl visited."""
         key = (scan_id, prop)
         if key not in self.pages:
-            self.pages[key] = {v.url for v in self.session.exec(select(PageVisit).where(
-                PageVisit.scan_id == scan_id, PageVisit.property == prop,
-                col(PageVisit.error).is_(None)))}
+            urls: set[str] = set()
+            for v in self.session.exec(select(PageVisit).where(PageVisit.scan_id == scan_id,
+                                                               PageVisit.property == prop)):
+                urls.add(v.url)
+                if v.final_url:
+                    urls.add(v.final_url)
+            self.pages[key] = urls
         return self.pages[key]
 
-    def sources(self, prop: str, service_id: str) -> set[str]:
-        """Scan sources (crawl | har | sdk) whose latest scan of ``prop`` saw the service."""
-        out = set()
-        for source in ("crawl", "har", "sdk"):
-            scan = self.session.exec(
-                select(Scan).join(ScanProperty, col(ScanProperty.scan_id) == col(Scan.id))
-                .where(ScanProperty.property == prop, Scan.source == source)
-                .order_by(col(Scan.id).desc())).first()
-            if scan is None or scan.id is None:
-                continue
-            pm = self.matches(prop, scan.id)
-            if pm is not None and service_id in pm.services:
-                out.add(source)
-        return out
+    def app_channel(self, pm: PropertyMatches, service_id: str) -> str:
+        """``webview`` when every request of the service came from a web page the app showed (a
+        crawled ``webviews:`` page, or a HAR entry whose page is an http(s) URL); ``app`` when the
+        service is an SDK in a manifest or any request came from the app itself (no page)."""
+        if any(svc == service_id for _, svc in pm.sdks):
+            return "app"
+        tps = [tp for tp in pm.third_parties if tp.service == service_id]
+        if tps and all(tp.pages and all(urlsplit(u).scheme in ("http", "https")
+                                        for u in tp.pages) for tp in tps):
+            return "webview"
+        return "app"
 
     def __call__(self, prop: str, kind: str, scan_id: int | None, service_id: str) -> RowFacts:
-        channel = "web"
-        if kind == "app":
-            srcs = self.sources(prop, service_id)
-            channel = "webview" if srcs == {"crawl"} else "app"
+        channel = "web" if kind == "web" else "app"
         if scan_id is None:
             return RowFacts(channel=channel)
         pm = self.matches(prop, scan_id)
         if pm is None:
             return RowFacts(channel=channel)
+        if kind == "app":
+            channel = self.app_channel(pm, service_id)
         dests: set[str] = set()
         pages: set[str] = set()
         before = after = 0
@@ -150,7 +151,7 @@ class _Evidence:
         consent_only = (after > 0 and before == 0) or (
             not dests and bool(cookie_obs) and all(c.after_consent_only for c in cookie_obs))
         groups: tuple[str, ...] = ()
-        visited = self.visited(prop, scan_id) if pm.kind == "web" or channel == "webview" else set()
+        visited = self.visited(prop, scan_id) if channel in ("web", "webview") else set()
         if pages and len(pages) < EVIDENCE_CAP and visited:
             all_groups = {page_group(u) for u in visited}
             seen_groups = {page_group(u) for u in pages}
