@@ -149,11 +149,11 @@ def row_problem(service: Any, platform: str) -> str | None:
 
 
 def wrong_words(service: Any) -> list[tuple[str, str, str]]:
-    """(platform, field, word) for wording that is false on a platform the service is listed for."""
+    """(platform, field, word) for wording that is false on a platform the service has wording
+    for (in ``platforms``, or a complete per-platform block)."""
     out = []
-    platforms = set(_get(service, "platforms") or ["web"])
-    checks = [("app", WEB_ONLY_WORDS)] if "app" in platforms else []
-    if "web" in platforms:
+    checks = [("app", WEB_ONLY_WORDS)] if has_wording(service, "app") else []
+    if has_wording(service, "web"):
         checks.append(("web", APP_ONLY_WORDS))
     for platform, words in checks:
         t = resolve(service, platform)
