@@ -32,7 +32,7 @@ properties:
     platform: ios
     title_ja: テストアプリ
     title_en: Test app
-    har: {json.dumps(har)}
+    har: {json.dumps(har or ["none.har"])}
 """, encoding="utf-8")
     return path
 
@@ -147,3 +147,27 @@ def test_page_groups_are_path_based():
     assert page_group("https://jobs.example.jp/jobs/123") == "/jobs/"
     assert page_group("https://jobs.example.jp/apply/complete?x=1") == "/apply/"
     assert page_group("https://jobs.example.jp/about") == "/about"
+
+
+def test_registry_check_refuses_wording_false_on_a_listed_platform(tmp_path):
+    inhouse_service(tmp_path, "    platforms: [web, app]\n    stop: {kind: unavailable, "
+                              "text_ja: 止める方法はありません。, text_en: It cannot be stopped.}\n")
+    f = tmp_path / "registry-local" / "inhouse.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace(
+        "[閲覧したページのURL]", "[Cookie に保存された識別子]"), encoding="utf-8")
+    t = targets(tmp_path, [], registry=True)
+    r = run_gaibu("registry", "check", "--targets", str(t))
+    out = r.stdout + r.stderr
+    assert r.returncode != 0
+    assert "inhouse-tag" in out and "information_ja for app says 「Cookie」" in out
+    # the same wording moved to the web only, with app wording in an app: block, passes
+    f.write_text(f.read_text(encoding="utf-8").replace("platforms: [web, app]", """platforms: [web]
+    app:
+      information_ja: [アプリのインストールごとに割り当てられる識別子]
+      information_en: [Identifier assigned to each installation of the app]
+      purpose_ja: 当社のアプリの利用状況を把握するため。
+      purpose_en: To understand how our app is used.
+      recipient_use_ja: 株式会社インハウスは、受け取った情報を当社への集計の提供に利用します。
+      recipient_use_en: Inhouse Inc. uses it to compile statistics for us."""), encoding="utf-8")
+    r = run_gaibu("registry", "check", "--targets", str(t))
+    assert "inhouse-tag" not in r.stdout + r.stderr, r.stdout + r.stderr
