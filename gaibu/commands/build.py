@@ -90,6 +90,7 @@ class _Evidence:
         self.idx = idx
         self.cache: dict[tuple[int, str], PropertyMatches | None] = {}
         self.pages: dict[tuple[int, str], set[str]] = {}
+        self.consent: dict[tuple[int, str], set[str]] = {}
 
     def matches(self, prop: str, scan_id: int) -> PropertyMatches | None:
         key = (scan_id, prop)
@@ -112,6 +113,20 @@ class _Evidence:
                     urls.add(v.final_url)
             self.pages[key] = urls
         return self.pages[key]
+
+    def consent_pages(self, prop: str, scan_id: int) -> set[str]:
+        """Pages on which the crawler clicked the consent button (seen before and after it)."""
+        key = (scan_id, prop)
+        if key not in self.consent:
+            urls: set[str] = set()
+            for v in self.session.exec(select(PageVisit).where(
+                    PageVisit.scan_id == scan_id, PageVisit.property == prop,
+                    col(PageVisit.consent_clicked).is_(True))):
+                urls.add(v.url)
+                if v.final_url:
+                    urls.add(v.final_url)
+            self.consent[key] = urls
+        return self.consent[key]
 
     def app_channel(self, pm: PropertyMatches, service_id: str) -> str:
         """``webview`` when every request of the service came from a web page the app showed (a
@@ -147,9 +162,10 @@ class _Evidence:
             if svc == service_id:
                 dests.add(sd.sdk_id)
         cookies = sorted({c.name for c, svc in pm.cookies if svc == service_id})
-        cookie_obs = [c for c, svc in pm.cookies if svc == service_id]
-        consent_only = (after > 0 and before == 0) or (
-            not dests and bool(cookie_obs) and all(c.after_consent_only for c in cookie_obs))
+        # "only after consent" needs a page where the service could have been seen before the
+        # click: later pages of a consented browser only ever show "after"
+        consent_only = (after > 0 and before == 0
+                        and bool(pages & self.consent_pages(prop, scan_id)))
         groups: tuple[str, ...] = ()
         visited = self.visited(prop, scan_id) if channel in ("web", "webview") else set()
         if pages and len(pages) < EVIDENCE_CAP and visited:
