@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from registry.identify import EVIDENCE_CAP, PropertyMatches, match_property
 from registry.index import RegistryIndex, build_index
 from registry.models import Listing, ListingEvent, Provider, Publication, Service
-from registry.texts import resolve, row_problem
+from registry.texts import has_wording, resolve, row_problem
 from scanner.config import Targets
 from scanner.errors import GaibuError, InputError
 from scanner.models import PageVisit, Scan, ScanProperty
@@ -128,19 +128,29 @@ class _Evidence:
             self.consent[key] = urls
         return self.consent[key]
 
-    def app_channel(self, pm: PropertyMatches, service_id: str) -> str:
-        """``webview`` when every request of the service came from a web page the app showed (a
-        crawled ``webviews:`` page, or a HAR entry whose page is an http(s) URL); ``app`` when the
-        service is an SDK in a manifest or any request came from the app itself (no page)."""
-        if any(svc == service_id for _, svc in pm.sdks):
+    def app_channel(self, pm: PropertyMatches, prop: str, scan_id: int, service: Service) -> str:
+        """How an app sends to the service: ``app`` (the app itself: an SDK in a manifest, a
+        request in a HAR capture) or ``webview`` (only from web pages the app shows).
+
+        Requests from crawled ``webviews:`` pages are webview. A HAR entry whose page is an
+        http(s) URL may come from a web view or from the app (capture tools differ), so it
+        counts as webview only for a service that has no app wording but has web wording."""
+        if any(svc == service.id for _, svc in pm.sdks):
             return "app"
-        tps = [tp for tp in pm.third_parties if tp.service == service_id]
-        if tps and all(tp.pages and all(urlsplit(u).scheme in ("http", "https")
-                                        for u in tp.pages) for tp in tps):
+        tps = [tp for tp in pm.third_parties if tp.service == service.id]
+        if not tps or not all(tp.pages for tp in tps):
+            return "app"
+        pages = {u for tp in tps for u in tp.pages}
+        visited = self.visited(prop, scan_id)
+        if visited and pages <= visited:
+            return "webview"
+        if (all(urlsplit(u).scheme in ("http", "https") for u in pages)
+                and not has_wording(service, "app") and has_wording(service, "web")):
             return "webview"
         return "app"
 
-    def __call__(self, prop: str, kind: str, scan_id: int | None, service_id: str) -> RowFacts:
+    def __call__(self, prop: str, kind: str, scan_id: int | None, service: Service) -> RowFacts:
+        service_id = service.id
         channel = "web" if kind == "web" else "app"
         if scan_id is None:
             return RowFacts(channel=channel)
@@ -148,7 +158,7 @@ class _Evidence:
         if pm is None:
             return RowFacts(channel=channel)
         if kind == "app":
-            channel = self.app_channel(pm, service_id)
+            channel = self.app_channel(pm, prop, scan_id, service)
         dests: set[str] = set()
         pages: set[str] = set()
         before = after = 0
@@ -228,7 +238,7 @@ def disclosure_from_db(engine: Engine, targets: Targets, today: date | None = No
                 if sv is None:
                     continue
                 pv = providers.get(sv.provider_id)
-                facts = evidence(p.name, p.kind, lst.last_seen_scan_id, sv.id)
+                facts = evidence(p.name, p.kind, lst.last_seen_scan_id, sv)
                 problem = row_problem(sv, facts.channel)
                 if problem:
                     problems.append(f"{p.name}: service {sv.id} {problem}")

@@ -134,12 +134,19 @@ def test_rows_without_platform_wording_or_stop_method_fail_the_build(tmp_path):
     assert "当社の設定で送信を止められます" in card
     assert 'href="https://app.example-own.jp/consent/"' in card and "日本" in card
 
-    # an app-only service seen from a web page in the app has no wording for it
-    inhouse_service(tmp_path, "    platforms: [app]\n    stop: {kind: company_setting}\n")
+    # a stop method that needs a browser is not true in a web view: the row needs webview: stop
+    inhouse_service(tmp_path, "    stop: {kind: stop, url: 'https://inhouse-vendor.jp/optout/'}\n")
     assert run_gaibu("registry", "load", "--targets", str(t)).returncode == 0
     r = build(t, site)
     assert r.returncode != 0
-    assert "inhouse-tag has no wording for an app's in-app web view" in r.stderr
+    assert "inhouse-tag its stop method needs a browser" in r.stderr
+    # an app-only service seen in a HAR capture is the app's own row, whatever page the entry names
+    inhouse_service(tmp_path, "    platforms: [app]\n    stop: {kind: company_setting}\n")
+    assert run_gaibu("registry", "load", "--targets", str(t)).returncode == 0
+    r = build(t, site)
+    assert r.returncode == 0, r.stderr
+    row = json.loads((site / "app.json").read_text(encoding="utf-8"))["properties"][0]["services"][0]
+    assert row["service_id"] == "inhouse-tag" and row["channel"] == "app"
 
 
 def test_page_groups_are_path_based():
