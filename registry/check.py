@@ -1,7 +1,10 @@
 """`gaibu registry check`: problems in the registry files and database, before they reach the public.
 
 Errors: malformed files, malformed URLs, duplicate or conflicting rules, rules that would match
-the company's own (first-party) domains, services without any rule. Warnings: Japanese texts that
+the company's own (first-party) domains, services without any rule, services without a
+``stop:`` (送信の停止・制限の方法; legacy ``opt_out_*`` alone are refused), wording that is false
+on a platform the service is listed for (「当社サイト」/Cookie/ブラウザ in app texts,
+広告識別子/広告ID in web texts; see registry/texts.py). Warnings: Japanese texts that
 contain no Japanese, vague 「等」/「など」/「その他」, http:// links.
 """
 
@@ -18,6 +21,7 @@ from sqlmodel import Session, select
 
 from registry.loader import Registry, read_located, registry_dirs, spec_rules, yaml_files
 from registry.models import MatchRule
+from registry.texts import LEGACY_STOP_MESSAGE, wrong_words
 from scanner.errors import InputError
 from scanner.party import registrable_domain
 
@@ -96,6 +100,20 @@ def check_registry(dirs: list[tuple[Path, str]], first_party: set[str],
                 problems.append(Problem("error", where, f"{field_name} is not a valid URL: {url!r}"))
             elif url.startswith("http://"):
                 problems.append(Problem("warning", where, f"{field_name} uses http://: {url}"))
+        if s.stop is None:
+            if s.opt_out_url or s.opt_out_ja:
+                problems.append(Problem("error", where, LEGACY_STOP_MESSAGE))
+            else:
+                problems.append(Problem("error", where, "no stop method: add stop: {kind: stop|"
+                                        "limit|company_setting|unavailable, ...} (送信の停止・制限の方法)"))
+        elif s.opt_out_url or s.opt_out_ja or s.opt_out_en:
+            problems.append(Problem("warning", where, "opt_out_url/opt_out_ja/opt_out_en are "
+                                    "ignored (stop: is used); delete them"))
+        for platform, field_name, word in wrong_words(s):
+            other = "web" if platform == "app" else "app"
+            problems.append(Problem("error", where, f"{field_name} for {platform} says 「{word}」, "
+                                    f"which is not true there: move it to a {other}: block and "
+                                    f"give the {platform} wording in a {platform}: block"))
         rules = spec_rules(s.match)
         if not rules:
             problems.append(Problem("error", where, "no match rules: nothing can be identified as this service"))

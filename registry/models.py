@@ -172,3 +172,10 @@ class ServiceEdit(SQLModel, table=True):
     new: str = _text(False)
     by: str
     at: datetime
+
+
+class Publication(SQLModel, table=True):
+    """Facts about the published lists that never change once set, e.g. ``established`` (制定日)."""
+
+    key: str = Field(primary_key=True)
+    value: str

@@ -32,10 +32,24 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ListsContact(_Model):
+    """Who answers questions about the 外部送信 lists (shown on every list page)."""
+
+    name_ja: str = Field(min_length=1)  # e.g. 個人情報お問い合わせ窓口
+    name_en: str | None = None
+    url: AnyHttpUrl | None = None
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
 class Company(_Model):
     name_ja: str = Field(min_length=1)
     name_en: str | None = None
     owned_domains: list[str] = []
+    # The company's own consent settings (cookie banner / privacy settings page): where the
+    # services whose stop kind is company_setting are stopped. Required when such a service is
+    # listed.
+    consent_settings_url: AnyHttpUrl | None = None
+    lists_contact: ListsContact | None = None  # default: site.contact_url / contact_email
 
     @field_validator("owned_domains")
     @classmethod

@@ -41,6 +41,7 @@ from site_generator.views import (
     http_url,
     last_update,
     mailto,
+    merged_app_views,
     page_path,
     property_view,
     sorted_properties,
@@ -84,6 +85,8 @@ def _page_context(d: Disclosure, env: Environment, lang: str, page: str) -> dict
                            or href_between(lang, alt, page))
     kind = page if page in ("web", "app") else None
     props = {k: [property_view(p, lang) for p in sorted_properties(d, k)] for k in ("web", "app")}
+    # the app page shows an app's iOS and Android lists together where they are the same
+    app_sections = merged_app_views(sorted_properties(d, "app"), lang)
 
     def date_text(value: date | None) -> str:
         return format_date(value, lang)
@@ -100,7 +103,7 @@ def _page_context(d: Disclosure, env: Environment, lang: str, page: str) -> dict
         "alternates": alternates,
         "other_lang_href": href_between(lang, other, page),
         "date_text": date_text,
-        "properties": props[kind] if kind else [],
+        "properties": (app_sections if kind == "app" else props[kind]) if kind else [],
         "web_properties": props["web"],
         "app_properties": props["app"],
         "changes": change_views(d, lang),

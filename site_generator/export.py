@@ -16,7 +16,7 @@ from registry.categories import label as category_label
 from site_generator.model import Disclosure, PropertyList, ServiceRow
 from site_generator.views import property_anchor, row_anchor, sorted_properties, sorted_rows
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: stop_* replace opt_out_*; evidence facts; company facts
 
 CSV_COLUMNS: tuple[str, ...] = (
     "property", "kind", "platform", "property_title_ja", "property_title_en",
@@ -25,7 +25,8 @@ CSV_COLUMNS: tuple[str, ...] = (
     "name_ja", "name_en", "provider_ja", "provider_en",
     "information_ja", "information_en",
     "purpose_ja", "purpose_en", "recipient_use_ja", "recipient_use_en",
-    "privacy_policy_url", "opt_out_url", "opt_out_ja", "opt_out_en",
+    "privacy_policy_url", "stop_kind", "stop_url", "stop_ja", "stop_en",
+    "channel", "country", "after_consent_only", "page_groups", "cookies",
     "destinations", "first_listed",
 )
 CSV_LIST_SEPARATOR = "\n"  # list cells (information, destinations): one item per line
@@ -57,9 +58,15 @@ def service_record(p: PropertyList, r: ServiceRow) -> dict[str, Any]:
         "recipient_use_ja": r.recipient_use_ja,
         "recipient_use_en": r.recipient_use_en,
         "privacy_policy_url": r.privacy_policy_url,
-        "opt_out_url": r.opt_out_url,
-        "opt_out_ja": r.opt_out_ja,
-        "opt_out_en": r.opt_out_en,
+        "stop_kind": r.stop_kind,
+        "stop_url": r.stop_url,
+        "stop_ja": r.stop_ja,
+        "stop_en": r.stop_en,
+        "channel": r.channel,
+        "country": r.country,
+        "after_consent_only": r.after_consent_only,
+        "page_groups": sorted(set(r.page_groups)),
+        "cookies": sorted(set(r.cookies)),
         "destinations": sorted(set(r.destinations)),
         "first_listed": _iso(r.first_listed),
     }
@@ -93,6 +100,12 @@ def list_document(d: Disclosure, kind: str) -> dict[str, Any]:
             "contact_email": c.contact_email,
             "policy_url": c.policy_url,
             "base_url": c.base_url,
+            "consent_settings_url": c.consent_settings_url,
+            "lists_contact_ja": c.lists_contact_ja,
+            "lists_contact_en": c.lists_contact_en,
+            "lists_contact_url": c.lists_contact_url,
+            "lists_contact_email": c.lists_contact_email,
+            "established": _iso(c.established),
         },
         "removal_after_scans": d.removal_after_scans,
         "properties": [property_record(p) for p in sorted_properties(d, kind)],
@@ -106,6 +119,8 @@ def to_json(d: Disclosure, kind: str) -> str:
 def _cell(v: Any) -> str:
     if v is None:
         return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
     if isinstance(v, list | tuple):
         v = CSV_LIST_SEPARATOR.join(str(i) for i in v)
     s = str(v).replace("\r\n", "\n").replace("\r", "\n")

@@ -21,6 +21,12 @@ Whoever queries the database (the ``gaibu build`` command) turns reviewed listin
     (施行規則 第22条の2の29 — information sent, recipient, purposes of the operator and of the
     recipient) plus the links and the observed destinations. ``service_id`` becomes the anchor
     ``#p-<property>--<service_id>``. ``category`` is a slug of ``registry.categories``.
+    ``stop_kind`` says which 送信の停止・制限の方法 applies (stop: the transmission can be
+    stopped; limit: only the recipient's use can be limited; company_setting: the company's
+    consent settings, ``Company.consent_settings_url``, required then; unavailable: no method,
+    ``stop_ja`` gives the reason). Facts from the company's own scans: ``channel`` (``webview``
+    = sent only from pages the app shows), ``cookies`` (names observed), ``after_consent_only``,
+    ``page_groups`` (sent only on these pages), ``country`` (the recipient's, ISO code).
 ``ChangeEvent``
     One addition to or removal from a property's list, with an optional reason.
 
@@ -41,6 +47,8 @@ from datetime import date
 # Slugs as targets.yaml (property names) and the registry (service ids) allow them.
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 KINDS = ("web", "app")
+STOP_KINDS = ("stop", "limit", "company_setting", "unavailable")
+CHANNELS = ("web", "app", "webview")
 PLATFORMS = ("ios", "android")
 ACTIONS = ("added", "removed")
 
@@ -77,9 +85,17 @@ class Company:
     contact_email: str | None = None
     policy_url: str | None = None
     base_url: str | None = None  # where the pages are served, e.g. https://www.example.jp/privacy/transmission/
+    consent_settings_url: str | None = None  # the company's own consent settings (stop kind company_setting)
+    lists_contact_ja: str | None = None  # who answers questions about these lists (窓口の名称)
+    lists_contact_en: str | None = None
+    lists_contact_url: str | None = None
+    lists_contact_email: str | None = None
+    established: date | None = None  # 制定日: first publication of the lists, never changes
 
     def __post_init__(self) -> None:
         _require_text(self, "name_ja")
+        if self.established is not None and not isinstance(self.established, date):
+            raise ValueError("Company.established: expected a date")
 
 
 @dataclass(frozen=True)
@@ -99,17 +115,36 @@ class ServiceRow:
     recipient_use_ja: str  # what the recipient does with it (送信先での利用目的)
     recipient_use_en: str
     privacy_policy_url: str | None
-    opt_out_url: str | None
-    opt_out_ja: str | None
-    opt_out_en: str | None
+    stop_kind: str  # 送信の停止・制限の方法: stop | limit | company_setting | unavailable
+    stop_url: str | None
+    stop_ja: str | None
+    stop_en: str | None
     destinations: tuple[str, ...]  # hosts/domains observed (web) or SDK ids (app)
     first_listed: date
+    channel: str = "web"  # how it is sent: web (a site), app (the app itself), webview (a page shown in the app)
+    cookies: tuple[str, ...] = ()  # cookie names observed for this service on this property
+    after_consent_only: bool = False  # observed only after the user consented
+    page_groups: tuple[str, ...] = ()  # only sent on these page groups (empty: not limited)
+    country: str | None = None  # ISO 3166-1 alpha-2 of the recipient (Provider.country)
 
     def __post_init__(self) -> None:
         _tuples(self)
         _require_id(self, "service_id")
         _require_text(self, "name_ja", "name_en", "provider_ja", "provider_en", "category",
                       "purpose_ja", "purpose_en", "recipient_use_ja", "recipient_use_en")
+        if self.stop_kind not in STOP_KINDS:
+            raise ValueError(f"ServiceRow({self.service_id}).stop_kind: expected one of "
+                             f"{STOP_KINDS}, got {self.stop_kind!r}")
+        if self.stop_kind in ("stop", "limit", "unavailable") and not (
+                self.stop_url or (self.stop_ja and self.stop_ja.strip())):
+            raise ValueError(f"ServiceRow({self.service_id}).stop_ja: kind {self.stop_kind!r} "
+                             "needs a text or a URL saying how (or why not)")
+        if self.channel not in CHANNELS:
+            raise ValueError(f"ServiceRow({self.service_id}).channel: expected one of "
+                             f"{CHANNELS}, got {self.channel!r}")
+        if self.country is not None and not re.match(r"^[A-Z]{2}$", self.country):
+            raise ValueError(f"ServiceRow({self.service_id}).country: expected a two-letter "
+                             f"country code like 'US', got {self.country!r}")
         for n in ("information_ja", "information_en"):
             items = getattr(self, n)
             if not items or any(not isinstance(i, str) or not i.strip() for i in items):
@@ -148,6 +183,12 @@ class PropertyList:
                              f"{PLATFORMS} for an app, got {self.platform!r}")
         seen: set[str] = set()
         for r in self.rows:
+            if self.kind == "web" and r.channel != "web":
+                raise ValueError(f"PropertyList({self.name}).rows: {r.service_id} has channel "
+                                 f"{r.channel!r} on a web site; expected 'web'")
+            if self.kind == "app" and r.channel == "web":
+                raise ValueError(f"PropertyList({self.name}).rows: {r.service_id} has channel "
+                                 "'web' in an app; expected 'app' or 'webview'")
             if r.service_id in seen:
                 raise ValueError(f"PropertyList({self.name}).rows: service "
                                  f"{r.service_id!r} appears twice")
@@ -197,6 +238,14 @@ class Disclosure:
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"Disclosure.properties: duplicate property names {dupes}")
+        for p in self.properties:
+            for r in p.rows:
+                if r.stop_kind == "company_setting" and not self.company.consent_settings_url:
+                    raise ValueError(
+                        f"PropertyList({p.name}).rows: {r.service_id} is stopped through the "
+                        "company's consent settings (stop kind company_setting) but "
+                        "Company.consent_settings_url is not set (targets.yaml "
+                        "company.consent_settings_url)")
         if not isinstance(self.removal_after_scans, int) or self.removal_after_scans < 1:
             raise ValueError("Disclosure.removal_after_scans: expected a positive integer, "
                              f"got {self.removal_after_scans!r}")

@@ -142,6 +142,10 @@ services:
     recipient_use_ja: 株式会社アンノウンメトリクスは、受け取った情報を統計の作成に利用します。
     recipient_use_en: Unknown Metrics Inc. uses the information to produce statistics.
     privacy_policy_url: https://unknown-metrics.jp/privacy
+    stop:
+      kind: unavailable
+      text_ja: 送信先の事業者は、利用者が送信を止める方法を提供していません。
+      text_en: The recipient offers no way for users to stop the transmission.
 """
 
 

@@ -1,25 +1,33 @@
 """`gaibu build`: the reviewed registry and the sticky listings → site_generator's Disclosure → pages.
 
 This is where a match becomes a table row: each listed (property, service) pair becomes a
-ServiceRow with the service's texts, its provider, and the hosts or SDKs it was seen on.
+ServiceRow with the service's texts *for the platform it is sent on* (web, app, or an app's
+in-app web view — registry/texts.py), its 送信の停止・制限の方法 (``stop``), its provider and
+country, and the facts of the company's own scans: hosts or SDKs, cookie names, whether it
+was seen only after consent and only on some page groups. A listed row whose service has no
+wording for its platform or no ``stop`` fails the build (RowError) with every such row named.
+制定日 (``Company.established``) is stored in the database on the first successful build.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from jinja2 import TemplateError, TemplateSyntaxError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from registry.identify import PropertyMatches, match_property
+from registry.identify import EVIDENCE_CAP, PropertyMatches, match_property
 from registry.index import RegistryIndex, build_index
-from registry.models import Listing, ListingEvent, Provider, Service
+from registry.models import Listing, ListingEvent, Provider, Publication, Service
+from registry.texts import has_wording, resolve, row_problem
 from scanner.config import Targets
 from scanner.errors import GaibuError, InputError
-from scanner.models import Scan, ScanProperty
+from scanner.models import PageVisit, Scan, ScanProperty
 from site_generator.model import ChangeEvent, Company, Disclosure, PropertyList, ServiceRow
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -38,61 +46,187 @@ def reason_texts(code: str | None, removal_after: int) -> tuple[str | None, str 
     if not code:
         return None, None
     if code == "detected":
-        return ("スキャンで送信を確認したため追加しました。",
-                "Added because a scan observed the transmission.")
+        return ("当社の調査で送信を確認したため追加しました。",
+                "Added because our check observed the transmission.")
     if code == "detected_again":
         return ("再び送信を確認したため、一覧に戻しました。",
                 "Added back because a scan observed the transmission again.")
     if code.startswith("not_detected"):
         n = code.partition(":")[2] or str(removal_after)
-        return (f"{n}回続けて、すべてのページを確認できたスキャンで送信が見つからなかったため削除しました。",
-                f"Removed after {n} consecutive complete scans without this transmission.")
+        return (f"すべてのページを確認できた当社の調査で、{n}回続けて送信が見つからなかったため削除しました。",
+                f"Removed after {n} consecutive complete checks of all pages without this transmission.")
     if code.startswith("decision:"):
         text = code.partition(":")[2]
         return (f"担当者の判断により削除しました（{text}）。", f"Removed by decision ({text}).")
     return code, code
 
 
-class _Destinations:
-    """Hosts (web) or SDK ids and hosts (apps) a service was seen on, from the scan that last saw it."""
+PAGE_GROUP_CAP = 6  # more groups than this: shown as "not limited" (the row would say little)
+
+
+def page_group(url: str) -> str:
+    """A path-based label for a page: its first path segment (/jobs/123 → /jobs/), or /."""
+    path = urlsplit(url).path or "/"
+    first = path.strip("/").split("/", 1)[0]
+    return f"/{first}/" if first and "/" in path.strip("/") else (f"/{first}" if first else "/")
+
+
+@dataclass
+class RowFacts:
+    """What the company's own scans say about one service on one property."""
+
+    destinations: tuple[str, ...] = ()
+    cookies: tuple[str, ...] = ()
+    after_consent_only: bool = False
+    page_groups: tuple[str, ...] = ()
+    channel: str = "web"
+
+
+class _Evidence:
+    """Facts per (property, service) from the scans that saw it (hosts, SDKs, cookies, pages)."""
 
     def __init__(self, session: Session, idx: RegistryIndex) -> None:
         self.session = session
         self.idx = idx
-        self.cache: dict[tuple[int, str], PropertyMatches] = {}
+        self.cache: dict[tuple[int, str], PropertyMatches | None] = {}
+        self.pages: dict[tuple[int, str], set[str]] = {}
+        self.consent: dict[tuple[int, str], set[str]] = {}
 
-    def __call__(self, prop: str, scan_id: int | None, service_id: str) -> tuple[str, ...]:
-        if scan_id is None:
-            return ()
+    def matches(self, prop: str, scan_id: int) -> PropertyMatches | None:
         key = (scan_id, prop)
         if key not in self.cache:
             sp = self.session.exec(select(ScanProperty).where(ScanProperty.scan_id == scan_id,
                                                               ScanProperty.property == prop)).first()
-            if sp is None:
-                return ()
-            self.cache[key] = match_property(self.session, self.idx, scan_id, sp)
-        pm = self.cache[key]
-        out: set[str] = set()
+            self.cache[key] = None if sp is None else match_property(self.session, self.idx,
+                                                                    scan_id, sp)
+        return self.cache[key]
+
+    def visited(self, prop: str, scan_id: int) -> set[str]:
+        """URLs (as requested and as finally loaded) of the pages a crawl visited."""
+        key = (scan_id, prop)
+        if key not in self.pages:
+            urls: set[str] = set()
+            for v in self.session.exec(select(PageVisit).where(PageVisit.scan_id == scan_id,
+                                                               PageVisit.property == prop)):
+                urls.add(v.url)
+                if v.final_url:
+                    urls.add(v.final_url)
+            self.pages[key] = urls
+        return self.pages[key]
+
+    def consent_pages(self, prop: str, scan_id: int) -> set[str]:
+        """Pages on which the crawler clicked the consent button (seen before and after it)."""
+        key = (scan_id, prop)
+        if key not in self.consent:
+            urls: set[str] = set()
+            for v in self.session.exec(select(PageVisit).where(
+                    PageVisit.scan_id == scan_id, PageVisit.property == prop,
+                    col(PageVisit.consent_clicked).is_(True))):
+                urls.add(v.url)
+                if v.final_url:
+                    urls.add(v.final_url)
+            self.consent[key] = urls
+        return self.consent[key]
+
+    def app_channel(self, pm: PropertyMatches, prop: str, scan_id: int, service: Service) -> str:
+        """How an app sends to the service: ``app`` (the app itself: an SDK in a manifest, a
+        request in a HAR capture) or ``webview`` (only from web pages the app shows).
+
+        Requests from crawled ``webviews:`` pages are webview. A HAR entry whose page is an
+        http(s) URL may come from a web view or from the app (capture tools differ), so it
+        counts as webview only for a service that has no app wording but has web wording."""
+        if any(svc == service.id for _, svc in pm.sdks):
+            return "app"
+        tps = [tp for tp in pm.third_parties if tp.service == service.id]
+        if not tps or not all(tp.pages for tp in tps):
+            return "app"
+        pages = {u for tp in tps for u in tp.pages}
+        visited = self.visited(prop, scan_id)
+        if visited and pages <= visited:
+            return "webview"
+        if (all(urlsplit(u).scheme in ("http", "https") for u in pages)
+                and not has_wording(service, "app") and has_wording(service, "web")):
+            return "webview"
+        return "app"
+
+    def __call__(self, prop: str, kind: str, scan_id: int | None, service: Service) -> RowFacts:
+        service_id = service.id
+        channel = "web" if kind == "web" else "app"
+        if scan_id is None:
+            return RowFacts(channel=channel)
+        pm = self.matches(prop, scan_id)
+        if pm is None:
+            return RowFacts(channel=channel)
+        if kind == "app":
+            channel = self.app_channel(pm, prop, scan_id, service)
+        dests: set[str] = set()
+        pages: set[str] = set()
+        before = after = 0
         for tp in pm.third_parties:
             if tp.service == service_id:
-                out |= tp.hosts
+                dests |= tp.hosts
+                pages |= set(tp.pages)
+                before += tp.before_consent
+                after += tp.after_consent
         for sd, svc in pm.sdks:
             if svc == service_id:
-                out.add(sd.sdk_id)
-        return tuple(sorted(out))
+                dests.add(sd.sdk_id)
+        cookies = sorted({c.name for c, svc in pm.cookies if svc == service_id})
+        # "only after consent" needs a page where the service could have been seen before the
+        # click: later pages of a consented browser only ever show "after"
+        consent_only = (after > 0 and before == 0
+                        and bool(pages & self.consent_pages(prop, scan_id)))
+        groups: tuple[str, ...] = ()
+        visited = self.visited(prop, scan_id) if channel in ("web", "webview") else set()
+        if pages and len(pages) < EVIDENCE_CAP and visited:
+            all_groups = {page_group(u) for u in visited}
+            seen_groups = {page_group(u) for u in pages}
+            if seen_groups < all_groups and len(seen_groups) <= PAGE_GROUP_CAP:
+                groups = tuple(sorted(seen_groups))
+        return RowFacts(destinations=tuple(sorted(dests)), cookies=tuple(cookies),
+                        after_consent_only=consent_only, page_groups=groups, channel=channel)
 
 
-def disclosure_from_db(engine: Engine, targets: Targets) -> Disclosure:
+class RowError(GaibuError):
+    """A listed row cannot be published (no wording for its platform, no stop method)."""
+
+
+def _established(s: Session) -> date | None:
+    row = s.get(Publication, "established")
+    return date.fromisoformat(row.value) if row else None
+
+
+def record_established(engine: Engine, on: date) -> None:
+    """Store 制定日 on the first successful build; later builds never change it."""
+    with Session(engine) as s:
+        if s.get(Publication, "established") is None:
+            s.add(Publication(key="established", value=on.isoformat()))
+            s.commit()
+
+
+def disclosure_from_db(engine: Engine, targets: Targets, today: date | None = None) -> Disclosure:
     site = targets.site
-    company = Company(name_ja=targets.company.name_ja, name_en=targets.company.name_en,
+    tc = targets.company
+    contact = tc.lists_contact
+    with Session(engine) as s:
+        established = _established(s) or today or datetime.now(JST).date()
+    company = Company(name_ja=tc.name_ja, name_en=tc.name_en,
                       contact_url=site.contact_url, contact_email=site.contact_email,
                       policy_url=site.policy_url,
-                      base_url=str(site.base_url) if site.base_url else None)
+                      base_url=str(site.base_url) if site.base_url else None,
+                      consent_settings_url=str(tc.consent_settings_url)
+                      if tc.consent_settings_url else None,
+                      lists_contact_ja=contact.name_ja if contact else None,
+                      lists_contact_en=contact.name_en if contact else None,
+                      lists_contact_url=str(contact.url) if contact and contact.url else None,
+                      lists_contact_email=contact.email if contact else None,
+                      established=established)
+    problems: list[str] = []
     with Session(engine) as s:
         idx = build_index(s)
         services = {sv.id: sv for sv in s.exec(select(Service)).all()}
         providers = {p.id: p for p in s.exec(select(Provider)).all()}
-        dest = _Destinations(s, idx)
+        evidence = _Evidence(s, idx)
         lists = []
         titles = {p.name: p for p in targets.properties}
         for p in targets.properties:
@@ -104,18 +238,28 @@ def disclosure_from_db(engine: Engine, targets: Targets) -> Disclosure:
                 if sv is None:
                     continue
                 pv = providers.get(sv.provider_id)
+                facts = evidence(p.name, p.kind, lst.last_seen_scan_id, sv)
+                problem = row_problem(sv, facts.channel)
+                if problem:
+                    problems.append(f"{p.name}: service {sv.id} {problem}")
+                    continue
+                tx = resolve(sv, facts.channel)
+                assert tx is not None and tx.stop is not None
                 rows.append(ServiceRow(
                     service_id=sv.id, name_ja=sv.name_ja, name_en=sv.name_en,
                     provider_ja=pv.name_ja if pv else sv.provider_id,
                     provider_en=pv.name_en if pv else sv.provider_id,
-                    category=sv.category, information_ja=tuple(sv.information_ja or ()),
-                    information_en=tuple(sv.information_en or ()), purpose_ja=sv.purpose_ja,
-                    purpose_en=sv.purpose_en, recipient_use_ja=sv.recipient_use_ja,
-                    recipient_use_en=sv.recipient_use_en,
+                    category=sv.category, information_ja=tx.information_ja,
+                    information_en=tx.information_en, purpose_ja=tx.purpose_ja,
+                    purpose_en=tx.purpose_en, recipient_use_ja=tx.recipient_use_ja,
+                    recipient_use_en=tx.recipient_use_en,
                     privacy_policy_url=sv.privacy_policy_url or (pv.privacy_policy_url if pv else None),
-                    opt_out_url=sv.opt_out_url, opt_out_ja=sv.opt_out_ja, opt_out_en=sv.opt_out_en,
-                    destinations=dest(p.name, lst.last_seen_scan_id, sv.id),
-                    first_listed=jst_date(lst.first_listed_at) or date(1970, 1, 1)))
+                    stop_kind=tx.stop.kind, stop_url=tx.stop.url, stop_ja=tx.stop.text_ja,
+                    stop_en=tx.stop.text_en, destinations=facts.destinations,
+                    first_listed=jst_date(lst.first_listed_at) or date(1970, 1, 1),
+                    channel=facts.channel, cookies=facts.cookies,
+                    after_consent_only=facts.after_consent_only, page_groups=facts.page_groups,
+                    country=pv.country if pv else None))
             last_event = s.exec(select(ListingEvent).where(ListingEvent.property == p.name)
                                 .order_by(col(ListingEvent.at).desc())).first()
             last_complete = s.exec(
@@ -145,8 +289,14 @@ def disclosure_from_db(engine: Engine, targets: Targets) -> Disclosure:
                 provider_ja=pv.name_ja if pv else sv.provider_id,
                 provider_en=pv.name_en if pv else sv.provider_id,
                 action=ev.action, reason_ja=rja, reason_en=ren, service_id=sv.id))
-    return Disclosure(company=company, properties=tuple(lists), changes=tuple(changes),
-                      removal_after_scans=site.removal_after_scans)
+    if problems:
+        raise RowError("build failed: listed rows cannot be published; the previous site is "
+                       "unchanged:\n  " + "\n  ".join(problems))
+    try:
+        return Disclosure(company=company, properties=tuple(lists), changes=tuple(changes),
+                          removal_after_scans=site.removal_after_scans)
+    except ValueError as e:
+        raise RowError(f"build failed: {e}; the previous site is unchanged") from None
 
 
 def build(engine: Engine, targets: Targets, out: Path | None) -> tuple[Path, list[Path]]:
@@ -157,6 +307,8 @@ def build(engine: Engine, targets: Targets, out: Path | None) -> tuple[Path, lis
     d = disclosure_from_db(engine, targets)
     try:
         files = build_site(d, out_dir, templates)
+        if d.company.established is not None:
+            record_established(engine, d.company.established)
     except TemplateSyntaxError as e:
         raise InputError(e.filename or e.name or "template", str(e.lineno),
                          f"template syntax error: {e.message}") from None

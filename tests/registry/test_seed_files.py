@@ -17,6 +17,7 @@ import yaml
 
 from registry.categories import CATEGORIES
 from registry.schema import RegistryFile, ServiceSpec
+from registry.texts import resolve, wrong_words
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "registry" / "seed"
@@ -162,17 +163,43 @@ def test_texts_present_in_both_languages():
         for f in ("name_ja", "name_en", "purpose_ja", "purpose_en", "recipient_use_ja",
                   "recipient_use_en"):
             assert getattr(s, f).strip(), (s.id, f)
-        assert (s.opt_out_ja is None) == (s.opt_out_en is None), s.id
+        assert s.stop is not None, f"{s.id} has no stop method"
+        assert not (s.opt_out_url or s.opt_out_ja or s.opt_out_en), f"{s.id} keeps legacy opt_out_*"
+        for platform in ("web", "app", "webview"):
+            t = resolve(s, platform)
+            if t is None:
+                continue
+            assert len(t.information_ja) == len(t.information_en), (s.id, platform)
+            assert t.stop is not None, (s.id, platform)
+            assert (t.stop.text_ja is None) == (t.stop.text_en is None), (s.id, platform)
         assert s.sources, f"{s.id} has no sources"
+
+
+def test_texts_are_true_on_each_platform():
+    # no 「当社サイト」/Cookie/ブラウザ in app wording, no 広告識別子/広告ID in web wording
+    bad = [(s.id, w) for s in SERVICES for w in wrong_words(s)]
+    assert not bad, bad
+    # no hedges that leave the reader guessing which case applies
+    for s in SERVICES:
+        for platform in ("web", "app", "webview"):
+            t = resolve(s, platform)
+            if t and t.stop and t.stop.text_ja:
+                assert "場合は" not in t.stop.text_ja and "場合があります" not in t.stop.text_ja, (
+                    s.id, platform, t.stop.text_ja)
 
 
 # ------------------------------------------------------------------------ public texts
 def _ja_texts(s: ServiceSpec) -> list[tuple[str, str]]:
-    out = [("name_ja", s.name_ja), ("purpose_ja", s.purpose_ja),
-           ("recipient_use_ja", s.recipient_use_ja)]
-    out += [("information_ja", t) for t in s.information_ja]
-    if s.opt_out_ja:
-        out.append(("opt_out_ja", s.opt_out_ja))
+    out = [("name_ja", s.name_ja)]
+    for platform in ("web", "app", "webview"):
+        t = resolve(s, platform)
+        if t is None:
+            continue
+        out += [(f"{platform}.purpose_ja", t.purpose_ja),
+                (f"{platform}.recipient_use_ja", t.recipient_use_ja)]
+        out += [(f"{platform}.information_ja", i) for i in t.information_ja]
+        if t.stop and t.stop.text_ja:
+            out.append((f"{platform}.stop.text_ja", t.stop.text_ja))
     return out
 
 
@@ -202,8 +229,11 @@ def test_japanese_sentences_are_polite_and_purposes_are_the_operators():
     for s in SERVICES:
         assert s.purpose_ja.endswith("ため。"), (s.id, s.purpose_ja)
         assert s.recipient_use_ja.rstrip().endswith(("ます。", "です。", "ません。", "ください。")), s.id
-        if s.opt_out_ja:
-            assert s.opt_out_ja.rstrip().endswith(("ます。", "です。", "ません。", "ください。")), s.id
+        for platform in ("web", "app", "webview"):
+            t = resolve(s, platform)
+            if t and t.stop and t.stop.text_ja:
+                assert t.stop.text_ja.rstrip().endswith(("ます。", "です。", "ません。", "ください。")), (
+                    s.id, platform)
         for f in ("purpose_ja", "recipient_use_ja"):
             assert re.search(r"[ぁ-んァ-ヶ一-龠]", getattr(s, f)), (s.id, f)
 
@@ -222,7 +252,8 @@ def test_urls_are_https():
         if p.privacy_policy_url:
             assert p.privacy_policy_url.startswith("https://"), p.id
     for s in SERVICES:
-        for u in (s.privacy_policy_url, s.opt_out_url):
+        stops = [resolve(s, pl) for pl in ("web", "app", "webview")]
+        for u in (s.privacy_policy_url, *(t.stop.url for t in stops if t and t.stop)):
             if u:
                 assert u.startswith("https://"), (s.id, u)
         for u in s.match.url_prefixes:

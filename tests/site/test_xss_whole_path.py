@@ -36,8 +36,11 @@ services:
     recipient_use_ja: '{SCRIPT}に利用します。'
     recipient_use_en: '{ATTR}'
     privacy_policy_url: 'https://xss-vendor.jp/privacy?a="><script>window.__xss=1</script>'
-    opt_out_ja: '{IMG}'
-    opt_out_en: '{SCRIPT}'
+    stop:
+      kind: limit
+      url: 'https://xss-vendor.jp/optout?a="><script>window.__xss=1</script>'
+      text_ja: '{IMG}'
+      text_en: '{SCRIPT}'
 """
 
 

@@ -29,14 +29,18 @@ def _row(service_id: str, name_ja: str, name_en: str, provider_ja: str, provider
         purpose_en="To analyse how our site is used and make it easier to use.",
         recipient_use_ja="送信先の事業者が、当社への統計レポートの提供と、自社サービスの改善に利用します。",
         recipient_use_en="The recipient uses it to provide us with statistical reports and to improve its own services.",
-        privacy_policy_url="https://policies.google.com/privacy?hl=ja", opt_out_url=None,
-        opt_out_ja=None, opt_out_en=None, destinations=(), first_listed=date(2026, 6, 1))
+        privacy_policy_url="https://policies.google.com/privacy?hl=ja", stop_kind="unavailable",
+        stop_url=None, stop_ja="送信先の事業者は、利用者が送信を止める方法を提供していません。",
+        stop_en="The recipient offers no way for users to stop the transmission.",
+        destinations=(), first_listed=date(2026, 6, 1), channel="app" if app else "web",
+        country="US")
     values.update(kw)
     return ServiceRow(**values)  # type: ignore[arg-type]
 
 
 GA = _row("google-analytics", "Google アナリティクス", "Google Analytics", "Google LLC", "Google LLC",
-          "analytics", opt_out_url="https://tools.google.com/dlpage/gaoptout?hl=ja",
+          "analytics", stop_kind="stop", stop_url="https://tools.google.com/dlpage/gaoptout?hl=ja",
+          stop_ja=None, stop_en=None, cookies=("_ga", "_ga_ABC123"), after_consent_only=True,
           destinations=("www.google-analytics.com", "region1.google-analytics.com",
                         "www.googletagmanager.com"))
 GTM = _row("google-tag-manager", "Google タグマネージャー", "Google Tag Manager", "Google LLC",
@@ -54,9 +58,10 @@ GADS = _row("google-ads", "Google 広告", "Google Ads", "Google LLC", "Google L
             recipient_use_ja="送信先の事業者が、広告の配信、広告効果の測定、広告配信の最適化に利用します。",
             recipient_use_en="The recipient uses it to serve ads, measure their effect and optimise ad delivery.",
             privacy_policy_url="https://policies.google.com/technologies/ads?hl=ja",
-            opt_out_url="https://adssettings.google.com/",
-            opt_out_ja="「広告設定」ページで、パーソナライズ広告を無効にできます。",
-            opt_out_en="You can turn off personalised ads on the Ad Settings page.",
+            stop_kind="limit", stop_url="https://adssettings.google.com/",
+            stop_ja="「広告設定」ページで、興味・関心に合わせた広告を無効にできます。",
+            stop_en="You can turn off personalised ads on the Ad Settings page.",
+            page_groups=("/apply/", "/jobs/"),
             destinations=("googleads.g.doubleclick.net", "www.googleadservices.com"),
             first_listed=date(2026, 9, 14))
 META = _row("meta-pixel", "Meta ピクセル", "Meta Pixel", "Meta Platforms, Inc.",
@@ -66,7 +71,8 @@ META = _row("meta-pixel", "Meta ピクセル", "Meta Pixel", "Meta Platforms, In
             recipient_use_ja="送信先の事業者が、広告効果の測定、広告配信の最適化、自社サービスの改善に利用します。",
             recipient_use_en="The recipient uses it to measure ad effect, optimise ad delivery and improve its services.",
             privacy_policy_url="https://www.facebook.com/privacy/policy/",
-            opt_out_url="https://www.facebook.com/help/1075880512458213",
+            stop_kind="limit", stop_url="https://www.facebook.com/help/1075880512458213",
+            stop_ja=None, stop_en=None,
             destinations=("connect.facebook.net", "www.facebook.com"),
             first_listed=date(2026, 11, 2))
 YOUTUBE = _row("youtube", "YouTube 動画の埋め込み", "YouTube embedded videos", "Google LLC",
@@ -75,7 +81,8 @@ YOUTUBE = _row("youtube", "YouTube 動画の埋め込み", "YouTube embedded vid
                purpose_en="To let you play workplace videos inside our pages.",
                recipient_use_ja="送信先の事業者が、動画の配信、視聴状況の分析、広告の配信に利用します。",
                recipient_use_en="The recipient uses it to deliver the videos, analyse viewing and serve ads.",
-               destinations=("www.youtube-nocookie.com", "i.ytimg.com"))
+               destinations=("www.youtube-nocookie.com", "i.ytimg.com"),
+               cookies=("VISITOR_INFO1_LIVE", "YSC"))
 CHAT = _row("zendesk-chat", "Zendesk チャット", "Zendesk Chat", "Zendesk, Inc.", "Zendesk, Inc.",
             "customer_support",
             information_ja=("チャットに入力した内容", "閲覧したページのURL", "IPアドレス", "チャットの識別子（Cookie）"),
@@ -95,7 +102,8 @@ SITEST = _row("sitest", "SiTest", "SiTest", "株式会社グラッドキュー�
               recipient_use_ja="送信先の事業者が、ヒートマップの作成と当社への提供に利用します。",
               recipient_use_en="The recipient uses it to build heat maps for us.",
               privacy_policy_url="https://sitest.jp/privacy.html",
-              opt_out_url="https://sitest.jp/optout.html", destinations=("sitest.jp",))
+              stop_kind="stop", stop_url="https://sitest.jp/optout.html", stop_ja=None,
+              stop_en=None, destinations=("sitest.jp",), country="JP")
 SATORI = _row("satori", "SATORI", "SATORI", "SATORI株式会社", "SATORI Inc.", "marketing",
               information_ja=("Cookie ID", "閲覧したページのURL", "フォームに入力したメールアドレス"),
               information_en=("Cookie ID", "URL of the pages viewed", "E-mail address entered in forms"),
@@ -103,15 +111,17 @@ SATORI = _row("satori", "SATORI", "SATORI", "SATORI株式会社", "SATORI Inc.",
               purpose_en="To send companies that requested documents information that matches their interest.",
               recipient_use_ja="送信先の事業者が、当社へのマーケティング支援サービスの提供に利用します。",
               recipient_use_en="The recipient uses it to provide marketing automation services to us.",
-              privacy_policy_url=None, destinations=("satori.segs.jp",),
+              privacy_policy_url=None, destinations=("satori.segs.jp",), country="JP",
+              stop_kind="company_setting", stop_ja=None, stop_en=None,
               first_listed=date(2026, 10, 5))
 
 FIREBASE = _row("firebase-analytics", "Firebase アナリティクス", "Google Analytics for Firebase",
                 "Google LLC", "Google LLC", "analytics", app=True,
                 purpose_ja="アプリの利用状況を分析し、機能の改善に役立てるため。",
                 purpose_en="To analyse how the app is used and improve its features.",
-                opt_out_ja="アプリの「設定」→「データの利用」で、利用状況の送信をオフにできます。",
-                opt_out_en="In the app, turn off usage data under Settings → Data use.",
+                stop_kind="company_setting",
+                stop_ja="アプリの「設定」→「データの利用」で、利用状況の送信をオフにできます。",
+                stop_en="In the app, turn off usage data under Settings → Data use.",
                 destinations=("com.google.firebase:firebase-analytics", "app-measurement.com"))
 CRASHLYTICS = _row("firebase-crashlytics", "Firebase Crashlytics", "Firebase Crashlytics",
                    "Google LLC", "Google LLC", "performance", app=True,
@@ -133,7 +143,8 @@ APPSFLYER = _row("appsflyer", "AppsFlyer", "AppsFlyer", "AppsFlyer Ltd.", "AppsF
                  recipient_use_ja="送信先の事業者が、広告効果の測定と不正なインストールの検知に利用します。",
                  recipient_use_en="The recipient uses it to measure ad effect and detect install fraud.",
                  privacy_policy_url="https://www.appsflyer.com/ja/legal/privacy-policy/",
-                 opt_out_url="https://www.appsflyer.com/optout",
+                 stop_kind="stop", stop_url="https://www.appsflyer.com/optout", stop_ja=None,
+                 stop_en=None, country="IL",
                  destinations=("com.appsflyer:af-android-sdk",), first_listed=date(2026, 8, 20))
 FCM = _row("firebase-messaging", "Firebase Cloud Messaging", "Firebase Cloud Messaging",
            "Google LLC", "Google LLC", "push", app=True,
@@ -144,15 +155,19 @@ FCM = _row("firebase-messaging", "Firebase Cloud Messaging", "Firebase Cloud Mes
            recipient_use_ja="送信先の事業者が、プッシュ通知の配信に利用します。",
            recipient_use_en="The recipient uses it to deliver push notifications.",
            privacy_policy_url="https://firebase.google.com/support/privacy?hl=ja",
-           opt_out_ja="端末の「設定」でこのアプリの通知をオフにすると、送信されなくなります。",
-           opt_out_en="Turn off notifications for this app in your device settings.",
+           stop_kind="limit",
+           stop_ja="端末の「設定」でこのアプリの通知をオフにすると、通知は届かなくなります。",
+           stop_en="Turn off notifications for this app in your device settings.",
            destinations=("com.google.firebase:firebase-messaging",))
 
 COMPANY = Company(
     name_ja="株式会社サンプル", name_en="Sample Inc.",
     contact_url="https://www.sample.co.jp/contact/", contact_email="privacy@sample.co.jp",
     policy_url="https://www.sample.co.jp/privacy/",
-    base_url="https://www.sample.co.jp/privacy/transmission/")
+    base_url="https://www.sample.co.jp/privacy/transmission/",
+    consent_settings_url="https://www.sample.co.jp/privacy/cookie-settings/",
+    lists_contact_ja="個人情報お問い合わせ窓口", lists_contact_en="Privacy enquiries",
+    lists_contact_email="privacy@sample.co.jp", established=date(2026, 6, 1))
 
 
 def sample_disclosure() -> Disclosure:
@@ -231,22 +246,28 @@ def hostile_disclosure() -> Disclosure:
         information_ja=(XSS_SCRIPT, XSS_ATTR), information_en=(XSS_SCRIPT, XSS_ATTR),
         purpose_ja=XSS_TEXT + "\n2行目" + XSS_ATTR, purpose_en=XSS_TEXT,
         recipient_use_ja=XSS_ATTR, recipient_use_en=XSS_ATTR,
-        privacy_policy_url=XSS_URL, opt_out_url='https://ok.example/"onmouseover="window.__xss=1',
-        opt_out_ja=XSS_TEXT, opt_out_en=XSS_TEXT,
+        privacy_policy_url=XSS_URL, stop_kind="limit",
+        stop_url='https://ok.example/"onmouseover="window.__xss=1',
+        stop_ja=XSS_TEXT, stop_en=XSS_TEXT, cookies=(XSS_SCRIPT, XSS_ATTR),
+        page_groups=(XSS_ATTR,), country="US",
         destinations=(XSS_SCRIPT, "data:text/html,<script>window.__xss=1</script>"),
         first_listed=date(2026, 1, 1))
     row2 = replace(row, service_id="evil2", category=XSS_SCRIPT,
                    privacy_policy_url="data:text/html,<script>window.__xss=1</script>",
-                   opt_out_url=" JaVaScRiPt:window.__xss=1", opt_out_ja=None, opt_out_en=None)
+                   stop_url=" JaVaScRiPt:window.__xss=1", stop_ja=None, stop_en=None)
     web = PropertyList(name="evil-web", kind="web", platform=None, title_ja=XSS_TEXT,
                        title_en=XSS_ATTR, urls=(XSS_URL, "https://ok.example/<script>"),
                        rows=(row, row2), last_changed=date(2026, 1, 2), last_checked=None)
     app = PropertyList(name="evil-app", kind="app", platform="ios", title_ja=XSS_ATTR,
-                       title_en=XSS_SCRIPT, urls=("vbscript:window.__xss=1",), rows=(row,),
+                       title_en=XSS_SCRIPT, urls=("vbscript:window.__xss=1",),
+                       rows=(replace(row, channel="webview"),),
                        last_changed=None, last_checked=date(2026, 1, 3))
     company = Company(name_ja=XSS_TEXT, name_en=XSS_ATTR, contact_url=XSS_URL,
                       contact_email='a@b.example"><script>window.__xss=1</script>',
-                      policy_url="javascript:alert(1)", base_url=XSS_URL)
+                      policy_url="javascript:alert(1)", base_url=XSS_URL,
+                      consent_settings_url=XSS_URL, lists_contact_ja=XSS_TEXT,
+                      lists_contact_en=XSS_ATTR, lists_contact_url=XSS_URL,
+                      lists_contact_email=XSS_ATTR)
     change = ChangeEvent(on=date(2026, 1, 2), property="evil-web", property_title_ja=XSS_TEXT,
                          property_title_en=XSS_ATTR, service_name_ja=XSS_TEXT,
                          service_name_en=XSS_SCRIPT, provider_ja=XSS_ATTR, provider_en=XSS_ATTR,

@@ -281,11 +281,14 @@ def test_required_wording() -> None:
     assert "<h1>アプリにおける外部送信一覧</h1>" in app
     assert "<h1>追加・削除の履歴</h1>" in files["changes.html"].decode()
     for label in ("送信先（事業者名）", "送信される情報", "当社の利用目的", "送信先での利用目的",
-                  "プライバシーポリシー", "オプトアウト", "送信先ドメイン", "最終更新日", "最終確認日"):
+                  "プライバシーポリシー", "送信の停止・制限の方法", "送信先ドメイン", "最終更新日",
+                  "最終確認日", "技術情報", "送信先の所在国", "制定日",
+                  "この一覧についてのお問い合わせ"):
         assert label in web, label
-    assert "送信先の事業者は、オプトアウト（送信の停止）の手段を提供していません。" in web
+    assert "オプトアウト（送信の停止）" not in web and "スキャン" not in web
+    assert "送信を止める方法はありません" in web
     assert "2026年11月30日" in web and "30 November 2026" in files["en/web.html"].decode()
-    assert 'data-field="os">iOS<' in app and 'data-field="os">Android<' in app
+    assert 'data-field="os">iOS・Android<' in app  # one section for the app on both OSes
     assert 'href="web.html"' in index and 'href="app.html"' in index
     assert "https://www.sample.co.jp/contact/" in index
     assert 'hreflang="en" href="https://www.sample.co.jp/privacy/transmission/en/app.html"' in app
@@ -297,7 +300,9 @@ def test_required_wording() -> None:
 def test_history_is_newest_first_and_links_listed_rows() -> None:
     html = render_site(sample_disclosure())["changes.html"].decode()
     dates = re.findall(r'<time datetime="(\d{4}-\d\d-\d\d)">', html)
-    assert dates == sorted(dates, reverse=True) and len(dates) == 9
+    assert dates == sorted(dates, reverse=True) and len(dates) == 8
+    # the first day's additions are one "published" entry per list, not one per service
+    assert html.count("一覧を公開しました（2件のサービスを掲載）") == 1
     assert 'href="web.html#p-jobs-web--meta-pixel"' in html
     assert 'href="app.html#p-jobs-app-ios--appsflyer">AppsFlyer（AppsFlyer Ltd.）</a>' in html
     assert ">サンプル求人アプリ（iOS）</a>" in html

@@ -14,7 +14,8 @@ from tests.site_generator.fixtures import GA, sample_disclosure
 SERVICE_KEYS = ["service_id", "anchor", "name_ja", "name_en", "provider_ja", "provider_en",
                 "category", "category_ja", "category_en", "information_ja", "information_en",
                 "purpose_ja", "purpose_en", "recipient_use_ja", "recipient_use_en",
-                "privacy_policy_url", "opt_out_url", "opt_out_ja", "opt_out_en", "destinations",
+                "privacy_policy_url", "stop_kind", "stop_url", "stop_ja", "stop_en", "channel",
+                "country", "after_consent_only", "page_groups", "cookies", "destinations",
                 "first_listed"]
 
 
@@ -23,7 +24,9 @@ def test_json_schema() -> None:
     web = json.loads(files["web.json"])
     assert list(web) == ["schema_version", "list", "page", "company", "removal_after_scans",
                          "properties"]
-    assert web["schema_version"] == SCHEMA_VERSION == 1
+    assert web["schema_version"] == SCHEMA_VERSION == 2
+    assert web["company"]["established"] == "2026-06-01"
+    assert web["company"]["consent_settings_url"] == "https://www.sample.co.jp/privacy/cookie-settings/"
     assert web["company"]["name_ja"] == "株式会社サンプル"
     assert [p["name"] for p in web["properties"]] == ["corp-web", "jobs-web"]
     jobs = web["properties"][1]
