@@ -150,6 +150,7 @@ class PropertyView:
     last_changed: date | None
     last_checked: date | None
     page: str  # 'web' | 'app'
+    review_pending: bool = False
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,8 @@ def property_view(p: PropertyList, lang: str) -> PropertyView:
         platform_label=platform_label, title=title,
         full_title=title_with_os(title, platform_label, lang),
         urls=tuple(p.urls), sections=tuple(sections), rows=tuple(rows),
-        last_changed=p.last_changed, last_checked=p.last_checked, page=p.kind)
+        last_changed=p.last_changed, last_checked=p.last_checked, page=p.kind,
+        review_pending=p.review_pending)
 
 
 def sorted_properties(d: Disclosure, kind: str) -> list[PropertyList]:
