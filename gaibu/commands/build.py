@@ -196,13 +196,27 @@ class PublicationCheck:
 
 
 def publication_check(engine: Engine, targets: Targets) -> PublicationCheck:
-    """Pending findings per property of targets.yaml (in targets order, keys sorted)."""
+    """Pending findings per property of targets.yaml (in targets order, keys sorted).
+
+    A pending finding the registry now identifies (its SDK, or every host it was seen on,
+    matches a rule: e.g. the vendor was added to registry_dir) no longer blocks: the next scan
+    lists it like any known service."""
+    from registry.index import rules_from_db
+    from registry.matcher import Matcher
+
     names = [p.name for p in targets.properties]
     found: dict[str, list[PendingFinding]] = {n: [] for n in names}
     with Session(engine) as s:
+        matcher = Matcher(rules_from_db(s))
         for f in s.exec(select(Finding).where(Finding.status == "pending")
                         .order_by(col(Finding.key))).all():
             ev = f.evidence or {}
+            if f.kind == "sdk":
+                known = matcher.match_sdk(f.key.removeprefix("sdk:")) is not None
+            else:
+                known = all(matcher.match_host(h) is not None for h in ev.get("hosts") or [f.key])
+            if known:
+                continue
             sug = f.suggestion or {}
             label = None
             if sug.get("company"):
