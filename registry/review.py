@@ -153,6 +153,7 @@ def read_service_file(path: Path) -> tuple[ProviderSpec | None, ServiceSpec]:
     """A service YAML: one ServiceSpec mapping, or a registry file with one service (+ provider)."""
     doc = load_located(path)
     data = doc.data
+    prefix: tuple[str | int, ...]
     if not isinstance(data, dict):
         raise InputError(str(path), "1", "expected a mapping describing one service")
     try:

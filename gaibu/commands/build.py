@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import TemplateError, TemplateSyntaxError
@@ -258,7 +259,10 @@ def published_problems(engine: Engine, targets: Targets) -> list[str]:
             if sv is None:
                 continue
             where = f"service {sv.id} ({sv.source})"
-            problems += [str(p) for p in lint_service(service_data(sv), lambda _path: where)
+
+            def locate(_path: tuple[Any, ...], where: str = where) -> str:
+                return where
+            problems += [str(p) for p in lint_service(service_data(sv), locate)
                          if p.level == "error"]
     return problems
 
