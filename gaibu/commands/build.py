@@ -13,6 +13,7 @@ console's publish button calls the same functions.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -243,6 +244,11 @@ class BuildResult:
     def review_in_progress(self) -> tuple[str, ...]:
         """Properties published with pending findings (--allow-pending)."""
         return tuple(self.check.pending) if self.published else ()
+
+    def __iter__(self) -> Iterator[Any]:
+        """`out_dir, files = build(...)`, as callers of the earlier tuple result wrote it; such a
+        caller must check `publication_check()` first (an unpublished result has no files)."""
+        return iter((self.out_dir, list(self.files)))
 
 
 def published_problems(engine: Engine, targets: Targets) -> list[str]:

@@ -110,6 +110,15 @@ def test_publication_check_is_callable_without_the_cli(project):
     (pf,) = check.pending["app-ios"]
     assert (pf.key, pf.kind, pf.hosts) == ("unknown-metrics.jp", "domain",
                                            ("collect.unknown-metrics.jp",))
+    from gaibu.commands.build import build as run_build
+
+    engine = get_engine(f"sqlite:///{project.parent / 'gaibu.db'}")
+    refused = run_build(engine, t, project.parent / "site")
+    assert not refused.published and refused.files == () and refused.check == check
+    done = run_build(engine, t, project.parent / "site", allow_pending=True)
+    assert done.published and done.review_in_progress == ("app-ios",)
+    out_dir, files = done  # the earlier (out_dir, files) result still unpacks
+    assert out_dir == project.parent / "site" and (out_dir / "app.json") in files
 
 
 def test_new_service_file_with_vague_wording_is_refused_with_file_and_line(project, tmp_path):
