@@ -118,7 +118,7 @@ def test_publication_check_is_callable_without_the_cli(project):
     done = run_build(engine, t, project.parent / "site", allow_pending=True)
     assert done.published and done.review_in_progress == ("app-ios",)
     out_dir, files = done  # the earlier (out_dir, files) result still unpacks
-    assert out_dir == project.parent / "site" and (out_dir / "app.json") in files
+    assert out_dir == project.parent / "site" and Path("app.json") in files
 
 
 def test_new_service_file_with_vague_wording_is_refused_with_file_and_line(project, tmp_path):
