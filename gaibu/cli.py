@@ -483,14 +483,29 @@ def listing_remove(prop: Annotated[str, typer.Argument(help="property name")],
 # -- build and diff -----------------------------------------------------------------------------
 @app.command()
 def build(targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None,
-          out_dir: Annotated[Path | None, typer.Option("--out", help="output directory (default: site.out)")] = None) -> None:
-    """Render the public 外部送信一覧 pages (ja + en), JSON and CSV from the reviewed registry."""
+          out_dir: Annotated[Path | None, typer.Option("--out", help="output directory (default: site.out)")] = None,
+          allow_pending: Annotated[bool, typer.Option("--allow-pending", help="publish although findings await review: those lists say review is in progress and show no 最終確認日")] = False) -> None:
+    """Render the public 外部送信一覧 pages (ja + en), JSON and CSV from the reviewed registry.
+
+    Exits 3, naming the pending findings per property, while any finding awaits review."""
     from gaibu.commands.build import build as run
 
     ctx = Ctx(targets, db)
-    directory, files = run(ctx.engine, ctx.targets, out_dir)
-    out.print(f"built {len(files)} files in {directory}")
-    out.print(f"index: {directory / 'index.html'}")
+    result = run(ctx.engine, ctx.targets, out_dir, allow_pending=allow_pending)
+    if not result.published:
+        n = result.check.count
+        err.print(f"[bold red]not published:[/] {n} finding{'' if n == 1 else 's'} await review "
+                  "(the list would not show every transmission):", highlight=False)
+        for line in result.check.lines():
+            err.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
+        err.print("Review them with `gaibu review list`, or publish with review in progress "
+                  "with `gaibu build --allow-pending`.", markup=False, highlight=False)
+        raise typer.Exit(EXIT_PENDING)
+    for name in result.review_in_progress:
+        err.print(f"warning: {name}: published with review in progress (findings pending; "
+                  "no 最終確認日)", markup=False, highlight=False, soft_wrap=True)
+    out.print(f"built {len(result.files)} files in {result.out_dir}")
+    out.print(f"index: {result.out_dir / 'index.html'}")
 
 
 @app.command()

@@ -1,4 +1,12 @@
-"""The JSON report of a scan (DESIGN.md contract) and its summary table."""
+"""The JSON report of a scan (DESIGN.md contract, fields documented in README.md "JSON report")
+and its summary table.
+
+Per property: `status` (complete | partial | failed | interrupted), `pages_visited` (page loads
+attempted, one per URL and device), `pages_failed` (loads that failed: timeout, crash, DNS,
+aborted — a page answering 404/500 is visited, with its `status` in `pages`), `coverage`
+((visited − failed) / visited, 3 decimals; null when no page was attempted) and `min_coverage`
+(the threshold the scan applied; null for properties without pages to crawl).
+"""
 
 from __future__ import annotations
 
@@ -20,7 +28,7 @@ from registry.identify import (
 )
 from registry.index import RegistryIndex, build_index
 from scanner.config import Targets
-from scanner.models import PageVisit, Scan, ScanProperty
+from scanner.models import PageVisit, Scan, ScanProperty, coverage_of
 
 SCHEMA_VERSION = 1
 
@@ -32,6 +40,16 @@ def iso(dt: datetime | None) -> str | None:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def coverage_value(sp: ScanProperty) -> float | None:
+    """The coverage of one property's scan, rounded to 3 decimals (what reports show)."""
+    cov = coverage_of(sp)
+    return None if cov is None else round(cov, 3)
+
+
+def coverage_text(cov: float | None) -> str:
+    return "–" if cov is None else f"{cov * 100:.1f}%"
 
 
 def property_report(session: Session, idx: RegistryIndex, scan_id: int, pm: PropertyMatches,
@@ -102,6 +120,7 @@ def property_report(session: Session, idx: RegistryIndex, scan_id: int, pm: Prop
     return {
         "name": pm.name, "kind": pm.kind, "platform": pm.platform, "status": sp.status,
         "pages_visited": sp.pages_visited, "pages_failed": sp.pages_failed,
+        "coverage": coverage_value(sp), "min_coverage": sp.min_coverage,
         "pages": [{"url": p.url, "final_url": p.final_url, "status": p.status, "error": p.error,
                    "error_kind": p.error_kind, "device": p.device, "depth": p.depth,
                    "consent_clicked": p.consent_clicked, "notes": p.notes or [],
@@ -133,13 +152,13 @@ def build_report(engine: Engine, scan_id: int, targets: Targets | None = None) -
 def print_summary(report: dict[str, Any], console: Console) -> None:
     scan = report["scan"]
     table = Table(title=f"scan {scan['id']}: {scan['status']}", title_justify="left")
-    for heading in ("property", "status", "pages", "failed", "third parties", "listed", "pending",
-                "cookies", "storage", "SDKs"):
+    for heading in ("property", "status", "pages", "failed", "coverage", "third parties", "listed",
+                    "pending", "cookies", "storage", "SDKs"):
         table.add_column(heading, justify="right" if heading not in ("property", "status") else "left")
     for p in report["properties"]:
         tps = p["third_parties"]
         table.add_row(p["name"], p["status"], str(p["pages_visited"]), str(p["pages_failed"]),
-                      str(len(tps)), str(sum(1 for t in tps if t["status"] == "listed")),
+                      coverage_text(p.get("coverage")), str(len(tps)), str(sum(1 for t in tps if t["status"] == "listed")),
                       str(sum(1 for t in tps + p["sdks"] if t["status"] == "pending")),
                       str(len(p["cookies"])), str(len(p["storage"])), str(len(p["sdks"])))
     console.print(table)
@@ -150,3 +169,20 @@ def print_summary(report: dict[str, Any], console: Console) -> None:
                           markup=False, highlight=False)
         if len(failed) > 10:
             console.print(f"  … and {len(failed) - 10} more failed pages (see --json)")
+        http = [pg for pg in p["pages"] if not pg["error"] and (pg["status"] or 0) >= 400]
+        if http:
+            console.print(f"  {p['name']}: {len(http)} page load(s) answered with an HTTP error "
+                          "status (visited, their transmissions recorded): "
+                          + ", ".join(f"{pg['status']} {pg['url']}" for pg in http[:5])
+                          + (" …" if len(http) > 5 else ""), markup=False, highlight=False)
+        cov, need = p.get("coverage"), p.get("min_coverage")
+        start_failed = any(pg["error"] and pg["depth"] == 0 for pg in p["pages"])
+        if p["status"] == "partial" and cov is not None and need is not None:
+            if start_failed:
+                why = "a start URL did not load"
+            elif cov < need:
+                why = f"coverage {coverage_text(cov)} < min_coverage {coverage_text(need)}"
+            else:
+                why = "an input file could not be read"
+            console.print(f"  {p['name']}: partial: {why}; a partial scan neither confirms "
+                          "最終確認日 nor removes services", markup=False, highlight=False)

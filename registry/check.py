@@ -4,16 +4,23 @@ Errors: malformed files, malformed URLs, duplicate or conflicting rules, rules t
 the company's own (first-party) domains, services without any rule, services without a
 ``stop:`` (送信の停止・制限の方法; legacy ``opt_out_*`` alone are refused), wording that is false
 on a platform the service is listed for (「当社サイト」/Cookie/ブラウザ in app texts,
-広告識別子/広告ID in web texts; see registry/texts.py). Warnings: Japanese texts that
-contain no Japanese, vague 「等」/「など」/「その他」, http:// links.
+広告識別子/広告ID in web texts; see registry/texts.py), and what `lint_service` finds in a
+service's public texts: vague 「等」/「など」/「その他」 and links that are not https://.
+Warnings: Japanese texts that contain no Japanese.
+
+`lint_service` is the one lint of a service's public texts; the same function runs on seed and
+registry_dir files (`registry check`), on a reviewer's file (`review new-service --file`) and on
+every service a build would publish (`gaibu build`).
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
@@ -47,10 +54,116 @@ def _url_ok(url: str) -> bool:
     return p.scheme in ("http", "https") and bool(p.hostname) and " " not in url
 
 
+# Public texts of a service (the dict form of registry.schema.ServiceSpec): Japanese fields that
+# must not be vague, and the links the public page shows.
+_JA_TEXTS = ("name_ja", "information_ja", "purpose_ja", "recipient_use_ja", "opt_out_ja")
+_PLATFORM_JA = ("information_ja", "purpose_ja", "recipient_use_ja")
+_LINKS = ("privacy_policy_url", "opt_out_url")
+
+Locate = Callable[[tuple[Any, ...]], str]
+
+
+def _texts(value: Any) -> list[tuple[int | None, str]]:
+    if isinstance(value, str):
+        return [(None, value)]
+    if isinstance(value, list | tuple):
+        return [(i, v) for i, v in enumerate(value) if isinstance(v, str)]
+    return []
+
+
+def lint_service(data: Mapping[str, Any], locate: Locate) -> list[Problem]:
+    """Problems in the public texts of one service, given as the dict form of a ServiceSpec
+    (a YAML mapping, `ServiceSpec.model_dump()`, or a database row turned into that form).
+
+    `locate(path)` names where a field is (``file:line`` for files, the service id for the
+    database). Errors: vague 「等」「など」「その他」 in a Japanese public text, a public link that
+    is not an absolute https:// URL. Warnings: a Japanese text without Japanese characters.
+    """
+    problems: list[Problem] = []
+    sid = data.get("id", "?")
+
+    def vague(path: tuple[Any, ...], label: str, value: Any) -> None:
+        for i, text in _texts(value):
+            m = VAGUE.search(text)
+            if m:
+                at = path + ((i,) if i is not None else ())
+                problems.append(Problem("error", locate(at), f"service {sid}: {label}"
+                                        f"{f'[{i}]' if i is not None else ''}: vague wording "
+                                        f"「{m.group(1)}」 in a public text ({text!r}); list the "
+                                        "items instead of 「等」「など」「その他」"))
+
+    def link(path: tuple[Any, ...], label: str, url: Any) -> None:
+        if url is None:
+            return
+        if not isinstance(url, str) or not _url_ok(url):
+            problems.append(Problem("error", locate(path), f"service {sid}: {label} is not a "
+                                    f"valid URL: {url!r}; expected an absolute https:// URL"))
+        elif not url.startswith("https://"):
+            problems.append(Problem("error", locate(path), f"service {sid}: {label} uses "
+                                    f"{url.split(':', 1)[0]}://: {url}; expected an https:// URL"))
+
+    for f in _JA_TEXTS:
+        vague((f,), f, data.get(f))
+    for f in ("name_ja", "purpose_ja", "recipient_use_ja"):
+        text = data.get(f)
+        if isinstance(text, str) and not JAPANESE.search(text):
+            problems.append(Problem("warning", locate((f,)),
+                                    f"service {sid}: {f} has no Japanese text: {text!r}"))
+    for i, item in _texts(data.get("information_ja")):
+        if not JAPANESE.search(item) and not re.fullmatch(r"[A-Za-z0-9 /()._-]+", item):
+            problems.append(Problem("warning", locate(("information_ja", i)),
+                                    f"service {sid}: information_ja[{i}] has no Japanese text"))
+    for f in _LINKS:
+        link((f,), f, data.get(f))
+    stop = data.get("stop")
+    if isinstance(stop, Mapping):
+        vague(("stop", "text_ja"), "stop.text_ja", stop.get("text_ja"))
+        link(("stop", "url"), "stop.url", stop.get("url"))
+    for platform in ("web", "app", "webview"):
+        block = data.get(platform)
+        if not isinstance(block, Mapping):
+            continue
+        for f in _PLATFORM_JA:
+            vague((platform, f), f"{platform}.{f}", block.get(f))
+        pstop = block.get("stop")
+        if isinstance(pstop, Mapping):
+            vague((platform, "stop", "text_ja"), f"{platform}.stop.text_ja", pstop.get("text_ja"))
+            link((platform, "stop", "url"), f"{platform}.stop.url", pstop.get("url"))
+    return problems
+
+
+def service_data(sv: Any) -> dict[str, Any]:
+    """A registry.models.Service row in the dict form `lint_service` reads."""
+    d: dict[str, Any] = {f: getattr(sv, f) for f in (
+        "id", "name_ja", "name_en", "information_ja", "information_en", "purpose_ja",
+        "purpose_en", "recipient_use_ja", "recipient_use_en", "privacy_policy_url",
+        "opt_out_url", "opt_out_ja", "opt_out_en", "stop")}
+    d.update({k: v for k, v in (sv.texts or {}).items() if k in ("web", "app", "webview")})
+    return d
+
+
+def lint_file_service(doc: Any, data: Mapping[str, Any],
+                      prefix: tuple[Any, ...] = ()) -> list[Problem]:
+    """`lint_service` for a service read from a YAML file (a LocatedYaml): problems name
+    file:line. `prefix` is where the service sits in the document (("services", 0))."""
+    file = doc.file
+
+    def locate(path: tuple[Any, ...]) -> str:
+        line = None
+        for n in range(len(path), -1, -1):  # the field's line, else its parent's
+            line = doc.line_of(prefix + path[:n])
+            if line:
+                break
+        return f"{file}:{line}" if line else file
+    return lint_service(data, locate)
+
+
 def check_registry(dirs: list[tuple[Path, str]], first_party: set[str],
                    engine: Engine | None = None) -> list[Problem]:
     problems: list[Problem] = []
     reg = Registry()
+    docs: dict[str, Any] = {}
+    idx_of: dict[str, int] = {}
     for directory, source in dirs:
         if not directory.is_dir():
             problems.append(Problem("error", str(directory), "registry directory not found"))
@@ -72,34 +185,14 @@ def check_registry(dirs: list[tuple[Path, str]], first_party: set[str],
                                             f"(also at {reg.origin['service:' + s.id]})"))
                 reg.services[s.id] = s
                 reg.origin[f"service:{s.id}"] = where
+                docs[s.id], idx_of[s.id] = doc, i
                 reg.source[s.id] = source
     owners: dict[tuple[str, str], set[str]] = defaultdict(set)
     for sid, s in sorted(reg.services.items()):
         where = f"{reg.origin['service:' + sid]}: service {sid}"
         if s.provider not in reg.providers:
             problems.append(Problem("error", where, f"provider {s.provider!r} is not defined"))
-        for field_name in ("name_ja", "purpose_ja", "recipient_use_ja"):
-            text = getattr(s, field_name)
-            if not JAPANESE.search(text):
-                problems.append(Problem("warning", where, f"{field_name} has no Japanese text: {text!r}"))
-        for i, item in enumerate(s.information_ja):
-            if not JAPANESE.search(item) and not re.fullmatch(r"[A-Za-z0-9 /()._-]+", item):
-                problems.append(Problem("warning", where, f"information_ja[{i}] has no Japanese text"))
-        for field_name in ("information_ja", "purpose_ja", "recipient_use_ja"):
-            value = getattr(s, field_name)
-            texts = value if isinstance(value, list) else [value]
-            for t in texts:
-                if VAGUE.search(t):
-                    problems.append(Problem("warning", where, f"{field_name}: vague wording "
-                                            f"(「等」「など」「その他」) in {t!r}; list the items"))
-        for field_name in ("privacy_policy_url", "opt_out_url"):
-            url = getattr(s, field_name)
-            if url is None:
-                continue
-            if not _url_ok(url):
-                problems.append(Problem("error", where, f"{field_name} is not a valid URL: {url!r}"))
-            elif url.startswith("http://"):
-                problems.append(Problem("warning", where, f"{field_name} uses http://: {url}"))
+        problems += lint_file_service(docs[sid], s.model_dump(), ("services", idx_of[sid]))
         if s.stop is None:
             if s.opt_out_url or s.opt_out_ja:
                 problems.append(Problem("error", where, LEGACY_STOP_MESSAGE))

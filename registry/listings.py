@@ -2,7 +2,9 @@
 
 A service joins a list when a scan sees the property send to it. It leaves only after
 `removal_after` consecutive COMPLETE scans of that property without it, or by an explicit
-decision; partial, failed and interrupted scans never remove anything.
+decision; partial, failed and interrupted scans never remove anything. A crawl is complete when
+every start URL loaded and its coverage reached min_coverage (scanner/crawl.py: crawl_status):
+a 404 page or one slow page no longer makes every scan partial.
 """
 
 from __future__ import annotations

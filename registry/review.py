@@ -188,6 +188,7 @@ def read_service_file(path: Path) -> tuple[ProviderSpec | None, ServiceSpec]:
     """A service YAML: one ServiceSpec mapping, or a registry file with one service (+ provider)."""
     doc = load_located(path)
     data = doc.data
+    prefix: tuple[str | int, ...]
     if not isinstance(data, dict):
         raise InputError(str(path), "1", "expected a mapping describing one service")
     try:
@@ -195,11 +196,18 @@ def read_service_file(path: Path) -> tuple[ProviderSpec | None, ServiceSpec]:
             rf = RegistryFile.model_validate(data)
             if len(rf.services) != 1:
                 raise InputError(str(path), None, f"expected exactly one service, found {len(rf.services)}")
-            prov = rf.providers[0] if rf.providers else None
-            return prov, rf.services[0]
-        return None, ServiceSpec.model_validate(data)
+            prov, spec, prefix = (rf.providers[0] if rf.providers else None, rf.services[0],
+                                  ("services", 0))
+        else:
+            prov, spec, prefix = None, ServiceSpec.model_validate(data), ()
     except ValidationError as e:
         raise _validation_error(str(path), doc, e) from None
+    # the same lint as the seed and `registry check`: a vague or http:// public text is refused
+    from registry.check import lint_file_service
+    for problem in lint_file_service(doc, spec.model_dump(), prefix):
+        if problem.level == "error":
+            raise InputError(problem.where, None, problem.message)
+    return prov, spec
 
 
 def new_service(session: Session, key: str, file: Path, by: str | None, reason: str | None = None,

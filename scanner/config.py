@@ -99,6 +99,9 @@ class SiteSettings(_Model):
     contact_email: str | None = None
     policy_url: str | None = None
     removal_after_scans: int = Field(default=3, ge=1)
+    # a property's scan is complete (confirms 最終確認日, counts towards removals) when every
+    # start URL loaded and at least this share of the pages it tried loaded
+    min_coverage: float = Field(default=0.95, ge=0, le=1)
     templates_dir: str | None = None
     out: str = "public"
 
@@ -120,6 +123,7 @@ class Property(_Model):
     har: list[str] = []
     manifests: list[str] = []
     webviews: list[AnyHttpUrl] = []
+    min_coverage: float | None = Field(default=None, ge=0, le=1)  # default: site.min_coverage
 
     @field_validator("include", "exclude")
     @classmethod
@@ -196,6 +200,10 @@ class Targets(_Model):
     def resolve(self, path: str) -> Path:
         p = Path(os.path.expanduser(path))
         return p if p.is_absolute() else (self.base_dir / p)
+
+    def min_coverage(self, prop: Property) -> float:
+        """The share of pages that must load for a complete scan of `prop`."""
+        return prop.min_coverage if prop.min_coverage is not None else self.site.min_coverage
 
     def property(self, name: str) -> Property:
         for p in self.properties:

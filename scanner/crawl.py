@@ -1,9 +1,15 @@
 """The crawl: one Chromium, N isolated contexts, breadth-first over each web property's pages.
 
 Per page: load (bounded), wait for network quiet (bounded), accept consent when configured,
-scroll to the bottom so lazy tags fire, dwell, then read cookies, storage and links. Faults
-(timeouts, HTTP errors, redirect loops, dialogs, popups, downloads, renderer or browser crashes,
-unresolvable hosts) become failed pages; the crawl goes on and a dead browser is relaunched.
+scroll to the bottom so lazy tags fire, dwell, then read cookies, storage and links. A page that
+answers with an HTTP error status (404, 500…) and renders is a page users see and tags fire on:
+it is a visited page with its status. Crawl faults (timeouts, redirect loops, downloads, renderer
+or browser crashes, unresolvable hosts, aborted loads) become failed pages; the crawl goes on and
+a dead browser is relaunched.
+
+Coverage is the share of attempted page loads (URL × device) that loaded. A property's crawl is
+`complete` when every start URL loaded and coverage ≥ its min_coverage, `failed` when nothing
+loaded, else `partial` (see `crawl_status`).
 """
 
 from __future__ import annotations
@@ -64,6 +70,25 @@ class NullListener:
 
 
 PageSink = Callable[[Property, PageResult], None]
+
+DEFAULT_MIN_COVERAGE = 0.95
+
+
+def coverage(attempted: int, failed: int) -> float | None:
+    """Share of attempted page loads that loaded (None when nothing was attempted)."""
+    if attempted <= 0:
+        return None
+    return (attempted - failed) / attempted
+
+
+def crawl_status(attempted: int, failed: int, start_failed: bool, min_coverage: float) -> str:
+    """complete | partial | failed for one property's crawl."""
+    if attempted == 0 or failed >= attempted:
+        return "failed"
+    cov = coverage(attempted, failed)
+    if start_failed or cov is None or cov < min_coverage:
+        return "partial"
+    return "complete"
 
 
 class BrowserManager:
@@ -162,8 +187,10 @@ class PropertyCrawl:
     """Breadth-first crawl of one property with a shared frontier and N workers."""
 
     def __init__(self, prop: Property, settings: ScanSettings, manager: BrowserManager,
-                 sink: PageSink, listener: CrawlListener, concurrency: int) -> None:
+                 sink: PageSink, listener: CrawlListener, concurrency: int,
+                 min_coverage: float = DEFAULT_MIN_COVERAGE) -> None:
         self.prop = prop
+        self.min_coverage = min_coverage
         self.s = settings
         self.m = manager
         self.sink = sink
@@ -179,6 +206,7 @@ class PropertyCrawl:
         self.done = 0
         self.failed = 0
         self.ok = 0
+        self.start_failed = False  # a start URL (depth 0) failed to load on some device
 
     # -- frontier ------------------------------------------------------------------------------
     @property
@@ -223,12 +251,7 @@ class PropertyCrawl:
                 for slot in slot_map.values():
                     with contextlib.suppress(Exception):
                         await asyncio.wait_for(slot.capture.context.close(), 5)
-        if self.ok == 0:
-            status = "failed"
-        elif self.failed:
-            status = "partial"
-        else:
-            status = "complete"
+        status = crawl_status(self.done, self.failed, self.start_failed, self.min_coverage)
         self.listener.property_finished(self.prop.name, status)
         return status
 
@@ -345,6 +368,8 @@ class PropertyCrawl:
         self.done += 1
         if result.failed:
             self.failed += 1
+            if task.depth == 0:
+                self.start_failed = True
         else:
             self.ok += 1
         if not result.failed and task.depth < self.prop.max_depth:
@@ -391,8 +416,8 @@ class PropertyCrawl:
                     chain.append(r.url)
                     r = r.redirected_from
                 result.redirect_chain = list(reversed(chain))
-                if resp.status >= 400:
-                    result.error, result.error_kind = f"HTTP {resp.status}", "http"
+                # an HTTP error status is not a crawl failure: the page rendered (error pages
+                # carry the site's tags too); the status is kept with the visit
             mark("goto")
             result.final_url = page.url
             if task.depth == 0 and result.final_url:
@@ -498,8 +523,12 @@ class PropertyCrawl:
 
 async def crawl(props: list[Property], browser: BrowserSettings, settings: ScanSettings,
                 sink: PageSink, on_property: Callable[[Property, str], None],
-                listener: CrawlListener | None = None, concurrency: int | None = None) -> None:
-    """Crawl the given web properties (and app webviews) one after another in one browser."""
+                listener: CrawlListener | None = None, concurrency: int | None = None,
+                min_coverage: float | Callable[[Property], float] = DEFAULT_MIN_COVERAGE) -> None:
+    """Crawl the given web properties (and app webviews) one after another in one browser.
+
+    `min_coverage`: the share of page loads that must succeed for a complete crawl, one value
+    or per property (`Targets.min_coverage`)."""
     listener = listener or NullListener()
     os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
     async with async_playwright() as pw:
@@ -507,8 +536,9 @@ async def crawl(props: list[Property], browser: BrowserSettings, settings: ScanS
         await manager.start()
         try:
             for prop in props:
+                need = min_coverage(prop) if callable(min_coverage) else min_coverage
                 pc = PropertyCrawl(prop, settings, manager, sink, listener,
-                                   concurrency or settings.concurrency)
+                                   concurrency or settings.concurrency, need)
                 status = await pc.run()
                 on_property(prop, status)
         finally:

@@ -32,7 +32,12 @@ class Scan(SQLModel, table=True):
 
 
 class ScanProperty(SQLModel, table=True):
-    """What one scan did for one property; its status decides whether absences count."""
+    """What one scan did for one property; its status decides whether absences count.
+
+    pages_visited counts attempted page loads (one per URL and device, after retries), pages_failed
+    those that did not load (timeouts, crashes, DNS, aborted; an HTTP error status is a visit).
+    A crawl is complete when every start URL loaded and `coverage` ≥ min_coverage.
+    """
 
     __table_args__ = (UniqueConstraint("scan_id", "property"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -44,6 +49,14 @@ class ScanProperty(SQLModel, table=True):
     pages_visited: int = 0
     pages_failed: int = 0
     pages_known: int = 0
+    min_coverage: float | None = None  # the threshold the scan applied (None: no crawl)
+
+
+def coverage_of(sp: ScanProperty) -> float | None:
+    """Share of a property's attempted page loads that loaded; None when none was attempted."""
+    if not sp.pages_visited:
+        return None
+    return (sp.pages_visited - sp.pages_failed) / sp.pages_visited
 
 
 class PageVisit(SQLModel, table=True):

@@ -88,9 +88,10 @@ class ScanStore:
         self.session.commit()
         return self.scan
 
-    def add_property(self, name: str, kind: str, platform: str | None) -> ScanProperty:
+    def add_property(self, name: str, kind: str, platform: str | None,
+                     min_coverage: float | None = None) -> ScanProperty:
         sp = ScanProperty(scan_id=self.scan_id, property=name, kind=kind, platform=platform,
-                          status="running")
+                          status="running", min_coverage=min_coverage)
         self.session.add(sp)
         self.session.commit()
         self.props[name] = sp

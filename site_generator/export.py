@@ -83,6 +83,7 @@ def property_record(p: PropertyList) -> dict[str, Any]:
         "urls": list(p.urls),
         "last_changed": _iso(p.last_changed),
         "last_checked": _iso(p.last_checked),
+        "review_pending": p.review_pending,
         "services": [service_record(p, r) for r in sorted_rows(p.rows, "ja")],
     }
 

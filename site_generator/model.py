@@ -16,6 +16,8 @@ Whoever queries the database (the ``gaibu build`` command) turns reviewed listin
     ``platform='ios'|'android'``). ``name`` is the stable id from targets.yaml and becomes the
     anchor ``#p-<name>``. ``last_changed`` (最終更新日) is the last change of this list,
     ``last_checked`` (最終確認日) the last *complete* scan of the property; both may be ``None``.
+    ``review_pending`` marks a list published while findings of it await review: its pages
+    say review is in progress and make no completeness claim.
 ``ServiceRow``
     One service (tag or SDK) a property sends information to: what the page must say for it
     (施行規則 第22条の2の29 — information sent, recipient, purposes of the operator and of the
@@ -167,6 +169,9 @@ class PropertyList:
     rows: tuple[ServiceRow, ...]
     last_changed: date | None  # 最終更新日: last change of this list
     last_checked: date | None  # 最終確認日: last COMPLETE scan of this property
+    # findings of this property still wait for review (published with `gaibu build
+    # --allow-pending`): the pages say so and claim neither 最終確認日 nor completeness
+    review_pending: bool = False
 
     def __post_init__(self) -> None:
         _tuples(self)

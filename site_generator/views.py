@@ -185,6 +185,7 @@ class PropertyView:
     last_checked: date | None
     page: str  # 'web' | 'app'
     also_anchors: tuple[str, ...] = ()  # the other OS's property anchor when merged
+    review_pending: bool = False
 
 
 @dataclass(frozen=True)
@@ -252,7 +253,8 @@ def property_view(p: PropertyList, lang: str) -> PropertyView:
         platform_label=platform_label, title=title,
         full_title=title_with_os(title, platform_label, lang),
         urls=tuple(p.urls), sections=tuple(sections), rows=tuple(rows),
-        last_changed=p.last_changed, last_checked=p.last_checked, page=p.kind)
+        last_changed=p.last_changed, last_checked=p.last_checked, page=p.kind,
+        review_pending=p.review_pending)
 
 
 _SAME_ROW_IGNORES = ("anchor", "destinations", "first_listed", "platforms", "also_anchors")
@@ -322,7 +324,8 @@ def merged_app_views(props: list[PropertyList], lang: str) -> list[PropertyView]
             rows=tuple(rows), last_changed=max(changed) if changed else None,
             # the older of the two: the date by which both OSes had been checked
             last_checked=min(checked) if len(checked) == 2 else None,
-            page="app", also_anchors=(va.anchor,)))
+            page="app", also_anchors=(va.anchor,),
+            review_pending=ios.review_pending or android.review_pending))
     return out
 
 

@@ -61,9 +61,13 @@ def test_review_listing_build_and_diff_on_postgres(pg_url, tmp_path: Path):
     # sticky: Meta stays for two complete scans without it, goes at the third
     t = app_targets(t, ["b.har"])
     site = tmp_path / "site"
+    # the undone finding is pending again: the publication gate refuses on PostgreSQL too
+    r = run_gaibu("build", "--out", str(site), "--targets", str(t), *db)
+    assert r.returncode == 3 and "app-ios: unknown-metrics.jp" in r.stderr
     for expected in (True, True, False):
         assert run_gaibu("scan", "--targets", str(t), *db).returncode == 0
-        assert run_gaibu("build", "--out", str(site), "--targets", str(t), *db).returncode == 0
+        assert run_gaibu("build", "--out", str(site), "--targets", str(t), *db,
+                         "--allow-pending").returncode == 0
         data = json.loads((site / "app.json").read_text(encoding="utf-8"))
         ids = {s["service_id"] for p in data["properties"] for s in p["services"]}
         assert ("meta-pixel" in ids) is expected

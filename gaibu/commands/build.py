@@ -7,13 +7,22 @@ country, and the facts of the company's own scans: hosts or SDKs, cookie names, 
 was seen only after consent and only on some page groups. A listed row whose service has no
 wording for its platform or no ``stop`` fails the build (RowError) with every such row named.
 制定日 (``Company.established``) is stored in the database on the first successful build.
+
+Publication gate (`publication_check`): the pages are a legal statement, so nothing unreviewed
+is published as if it were complete. While findings of a property are pending, `build` refuses
+(the CLI exits 3 and names them per property) unless `allow_pending=True`; then those
+properties' pages show that review is in progress and claim no 最終確認日. 最終確認日 is the
+date of the last complete crawl of a property that has no pending finding at build time. The
+console's publish button calls the same functions.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -23,7 +32,7 @@ from sqlmodel import Session, col, select
 
 from registry.identify import EVIDENCE_CAP, PropertyMatches, match_property
 from registry.index import RegistryIndex, build_index
-from registry.models import Listing, ListingEvent, Provider, Publication, Service
+from registry.models import Finding, Listing, ListingEvent, Provider, Publication, Service
 from registry.texts import has_wording, resolve, row_problem
 from scanner.config import Targets
 from scanner.errors import GaibuError, InputError
@@ -299,12 +308,145 @@ def disclosure_from_db(engine: Engine, targets: Targets, today: date | None = No
         raise RowError(f"build failed: {e}; the previous site is unchanged") from None
 
 
-def build(engine: Engine, targets: Targets, out: Path | None) -> tuple[Path, list[Path]]:
+@dataclass(frozen=True)
+class PendingFinding:
+    """A finding not yet reviewed that a property's traffic (or manifest) produced."""
+
+    key: str  # 'example-tracker.com' or 'sdk:com.example:analytics'
+    kind: str  # domain | sdk
+    hosts: tuple[str, ...] = ()
+    suggestion: str | None = None  # 'Mouseflow (analytics)' when the suggester knows it
+
+
+@dataclass(frozen=True)
+class PublicationCheck:
+    """What stands between the reviewed registry and a publication that claims completeness."""
+
+    pending: dict[str, tuple[PendingFinding, ...]] = field(default_factory=dict)  # property → …
+
+    @property
+    def ok(self) -> bool:
+        return not self.pending
+
+    @property
+    def count(self) -> int:
+        return len({f.key for fs in self.pending.values() for f in fs})
+
+    def lines(self) -> list[str]:
+        """One line per property: `property: key (hosts; suggestion), …`."""
+        out = []
+        for prop, fs in self.pending.items():
+            items = []
+            for f in fs:
+                extra = ", ".join(f.hosts[:3]) + (" …" if len(f.hosts) > 3 else "")
+                if f.suggestion:
+                    extra = f"{extra}; suggested: {f.suggestion}" if extra else f"suggested: {f.suggestion}"
+                items.append(f"{f.key} ({extra})" if extra else f.key)
+            out.append(f"{prop}: {', '.join(items)}")
+        return out
+
+
+def publication_check(engine: Engine, targets: Targets) -> PublicationCheck:
+    """Pending findings per property of targets.yaml (in targets order, keys sorted).
+
+    A pending finding the registry now identifies (its SDK, or every host it was seen on,
+    matches a rule: e.g. the vendor was added to registry_dir) no longer blocks: the next scan
+    lists it like any known service."""
+    from registry.index import rules_from_db
+    from registry.matcher import Matcher
+
+    names = [p.name for p in targets.properties]
+    found: dict[str, list[PendingFinding]] = {n: [] for n in names}
+    with Session(engine) as s:
+        matcher = Matcher(rules_from_db(s))
+        for f in s.exec(select(Finding).where(Finding.status == "pending")
+                        .order_by(col(Finding.key))).all():
+            ev = f.evidence or {}
+            if f.kind == "sdk":
+                known = matcher.match_sdk(f.key.removeprefix("sdk:")) is not None
+            else:
+                known = all(matcher.match_host(h) is not None for h in ev.get("hosts") or [f.key])
+            if known:
+                continue
+            sug = f.suggestion or {}
+            label = None
+            if sug.get("company"):
+                label = f"{sug['company']} ({sug['category']})" if sug.get("category") else str(sug["company"])
+            pf = PendingFinding(key=f.key, kind=f.kind, hosts=tuple(ev.get("hosts") or ()),
+                                suggestion=label)
+            for prop in ev.get("properties") or ():
+                if prop in found:
+                    found[prop].append(pf)
+    return PublicationCheck({n: tuple(fs) for n, fs in found.items() if fs})
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """`build`'s outcome: `published` is False when the gate refused (nothing was written)."""
+
+    check: PublicationCheck
+    out_dir: Path
+    files: tuple[Path, ...] = ()
+    published: bool = False
+
+    @property
+    def review_in_progress(self) -> tuple[str, ...]:
+        """Properties published with pending findings (--allow-pending)."""
+        return tuple(self.check.pending) if self.published else ()
+
+    def __iter__(self) -> Iterator[Any]:
+        """`out_dir, files = build(...)`, as callers of the earlier tuple result wrote it; such a
+        caller must check `publication_check()` first (an unpublished result has no files)."""
+        return iter((self.out_dir, list(self.files)))
+
+
+def published_problems(engine: Engine, targets: Targets) -> list[str]:
+    """Lint errors (registry.check.lint_service) of every service a build would publish."""
+    from registry.check import lint_service, service_data
+
+    names = {p.name for p in targets.properties}
+    problems: list[str] = []
+    with Session(engine) as s:
+        ids = sorted({lst.service_id for lst in s.exec(
+            select(Listing).where(Listing.state == "listed")).all() if lst.property in names})
+        for sid in ids:
+            sv = s.get(Service, sid)
+            if sv is None:
+                continue
+            where = f"service {sv.id} ({sv.source})"
+
+            def locate(_path: tuple[Any, ...], where: str = where) -> str:
+                return where
+            problems += [str(p) for p in lint_service(service_data(sv), locate)
+                         if p.level == "error"]
+    return problems
+
+
+def _gate(d: Disclosure, check: PublicationCheck) -> Disclosure:
+    """Properties with pending findings: no 最終確認日, marked as review in progress."""
+    if check.ok:
+        return d
+    props = tuple(replace(p, last_checked=None, review_pending=True) if p.name in check.pending
+                  else p for p in d.properties)
+    return replace(d, properties=props)
+
+
+def build(engine: Engine, targets: Targets, out: Path | None,
+          allow_pending: bool = False) -> BuildResult:
+    """Render the site unless findings are pending (then `published` is False and nothing is
+    written), or with `allow_pending` render it with the pending properties marked."""
     from site_generator.build import BuildError, build_site
 
     out_dir = out or targets.resolve(targets.site.out)
+    check = publication_check(engine, targets)
+    if not check.ok and not allow_pending:
+        return BuildResult(check, out_dir)
+    problems = published_problems(engine, targets)
+    if problems:
+        raise GaibuError("a public text fails the registry lint; fix the service and run "
+                         "`gaibu registry check`:\n" + "\n".join(problems))
     templates = targets.resolve(targets.site.templates_dir) if targets.site.templates_dir else None
-    d = disclosure_from_db(engine, targets)
+    d = _gate(disclosure_from_db(engine, targets), check)
     try:
         files = build_site(d, out_dir, templates)
         if d.company.established is not None:
@@ -318,7 +460,7 @@ def build(engine: Engine, targets: Targets, out: Path | None) -> tuple[Path, lis
                          "is unchanged") from None
     except BuildError as e:
         raise GaibuError(f"build failed: {e}; the previous site in {out_dir} is unchanged") from None
-    return out_dir, files
+    return BuildResult(check, out_dir, tuple(files), published=True)
 
 
 def _template_frame(e: BaseException) -> tuple[str, str | None]:

@@ -1,4 +1,8 @@
-"""`gaibu diff`: third parties and cookies that appeared or disappeared per property between scans."""
+"""`gaibu diff`: third parties and cookies that appeared or disappeared per property between scans.
+
+Each property also carries its status and coverage in both scans (`from`/`to`: {status,
+coverage, pages_visited, pages_failed}), so an absence in a partial scan reads as what it is.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from scanner.errors import GaibuError
-from scanner.models import CookieObservation, HostObservation, Scan, ScanProperty
+from scanner.models import CookieObservation, HostObservation, Scan, ScanProperty, coverage_of
 
 
 def pick_scans(session: Session, from_id: int | None, to_id: int | None) -> tuple[Scan, Scan]:
@@ -42,6 +46,16 @@ def pick_scans(session: Session, from_id: int | None, to_id: int | None) -> tupl
     return complete[1], complete[0]
 
 
+def _coverage(session: Session, scan_id: int) -> dict[str, dict[str, Any]]:
+    out = {}
+    for sp in session.exec(select(ScanProperty).where(ScanProperty.scan_id == scan_id)):
+        cov = coverage_of(sp)
+        out[sp.property] = {"status": sp.status,
+                            "coverage": None if cov is None else round(cov, 3),
+                            "pages_visited": sp.pages_visited, "pages_failed": sp.pages_failed}
+    return out
+
+
 def _state(session: Session, scan_id: int) -> dict[str, dict[str, set[Any]]]:
     out: dict[str, dict[str, set[Any]]] = {}
     for sp in session.exec(select(ScanProperty).where(ScanProperty.scan_id == scan_id)):
@@ -67,11 +81,13 @@ def diff_scans(engine: Engine, from_id: int | None = None, to_id: int | None = N
         a, b = pick_scans(s, from_id, to_id)
         assert a.id is not None and b.id is not None
         old, new = _state(s, a.id), _state(s, b.id)
+        cov_old, cov_new = _coverage(s, a.id), _coverage(s, b.id)
     props = []
     for name in sorted(set(old) | set(new)):
         o = old.get(name)
         n = new.get(name)
-        entry: dict[str, Any] = {"name": name, "in_from": o is not None, "in_to": n is not None}
+        entry: dict[str, Any] = {"name": name, "in_from": o is not None, "in_to": n is not None,
+                                 "from": cov_old.get(name), "to": cov_new.get(name)}
         o = o or {"third_parties": set(), "hosts": set(), "cookies": set()}
         n = n or {"third_parties": set(), "hosts": set(), "cookies": set()}
         for key in ("third_parties", "hosts"):
@@ -102,10 +118,21 @@ def format_diff(d: dict[str, Any]) -> str:
             parts.insert(0, "  (not in the earlier scan)")
         if not p["in_to"]:
             parts.insert(0, "  (not in the later scan)")
+        cov = " → ".join(_cov_text(p.get(side)) for side in ("from", "to"))
         if parts:
             changed = True
-            lines.append(f"{p['name']}:")
+            lines.append(f"{p['name']} ({cov}):")
             lines.extend(parts)
-    if not changed:
+        else:
+            lines.append(f"{p['name']} ({cov}): no change")
+    if not changed and not d["properties"]:
         lines.append("no change")
     return "\n".join(lines)
+
+
+def _cov_text(side: dict[str, Any] | None) -> str:
+    """'complete, coverage 96.7%' for one property in one scan."""
+    if side is None:
+        return "not scanned"
+    cov = side.get("coverage")
+    return side["status"] + ("" if cov is None else f", coverage {cov * 100:.1f}%")

@@ -87,7 +87,8 @@ def run_scan(targets: Targets, engine: Engine, props: list[Property],
     aggs: dict[str, Aggregator] = {}
     parts: dict[str, list[str]] = {}
     for p in props:
-        store.add_property(p.name, p.kind, p.platform)
+        store.add_property(p.name, p.kind, p.platform,
+                           targets.min_coverage(p) if p.urls else None)
         aggs[p.name] = Aggregator(party_rules(targets, p))
         parts[p.name] = []
 
@@ -156,7 +157,8 @@ async def _crawl_with_signals(targets: Targets, props: list[Property], sink, on_
         loop.add_signal_handler(signal.SIGTERM, task.cancel)
     except (NotImplementedError, RuntimeError):  # pragma: no cover - non-Unix
         pass
-    await crawl(props, targets.browser, targets.scan, sink, on_property, listener, concurrency)
+    await crawl(props, targets.browser, targets.scan, sink, on_property, listener, concurrency,
+                min_coverage=targets.min_coverage)
 
 
 def ensure_registry(engine: Engine, targets: Targets) -> None:

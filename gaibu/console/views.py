@@ -300,22 +300,26 @@ def scan_detail(engine: Engine, sid: int) -> dict[str, Any] | None:
 
 # -- publication ----------------------------------------------------------------------------------
 def publication(engine: Engine, targets: Any) -> dict[str, Any]:
-    pending = pending_by_property(engine)
-    out = targets.resolve(targets.site.out) if targets else None
-    return {"pending": pending, "out_dir": out, "has_targets": targets is not None}
+    """What the publish screen shows: the same gate as `gaibu build` (publication_check)."""
+    if targets is None:
+        return {"pending": {}, "out_dir": None, "has_targets": False}
+    from gaibu.commands.build import publication_check
+
+    check = publication_check(engine, targets)
+    pending = {prop: [f.key for f in fs] for prop, fs in check.pending.items()}
+    return {"pending": pending, "out_dir": targets.resolve(targets.site.out), "has_targets": True}
 
 
 def publish(engine: Engine, targets: Any, by: str) -> str:
+    """Build the public pages to site.out — refused, like `gaibu build`, while findings are pending."""
     if targets is None:
         raise GaibuError("no targets.yaml: start the console with --targets to publish")
-    pending = pending_by_property(engine)
-    if pending:
-        raise GaibuError("pending findings remain: " + "; ".join(
-            f"{p}: {', '.join(keys)}" for p, keys in sorted(pending.items())))
     from gaibu.commands.build import build
 
-    out_dir, files = build(engine, targets, None)
-    return f"{len(files)} files written to {out_dir} by {by} at {datetime.now():%Y-%m-%d %H:%M}"
+    res = build(engine, targets, None)
+    if not res.published:
+        raise GaibuError("pending findings remain: " + "; ".join(res.check.lines()))
+    return f"{len(res.files)} files written to {res.out_dir} by {by} at {datetime.now():%Y-%m-%d %H:%M}"
 
 
 def preview_files(engine: Engine, targets: Any) -> dict[str, bytes]:

@@ -5,7 +5,10 @@ exactly as a user would type it:
 
     gaibu registry load
     gaibu scan --json OUT/report.json --no-fail-on-new
+    gaibu review list
     gaibu review new-service kumo-analytics.jp --file …/kumo-analytics.service.yaml --by demo
+    gaibu review new-service mouseflow.com --file …/mouseflow.service.yaml --by demo
+    gaibu review ignore sdk:… --reason … --by demo
     gaibu review list
     gaibu build --out OUT/site
 
@@ -170,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         report = None
         if report_path.is_file():
             report = json.loads(report_path.read_text(encoding="utf-8"))
-        later = [*review_steps(report),
+        later = [Step("what the scan left for review", ["review", "list"], required=False),
+                 *review_steps(report),
                  Step("what is still waiting for review", ["review", "list"], required=False),
                  Step("build the public 外部送信一覧", ["build", "--out", str(site_dir)])]
         for step in later:

@@ -58,7 +58,12 @@ def test_demo_site_lists_the_reviewed_vendor(demo):
     assert {p["platform"] for p in app["properties"]} == {"ios", "android"}
     html = (out / "site" / "web.html").read_text(encoding="utf-8")
     assert "ウェブサイトにおける外部送信一覧" in html and "くもアナリティクス" in html
-    assert "mouseflow" not in html.lower()  # still pending: never published
+    # reviewed in review.yaml: nothing pending, so the list is complete and says when it was checked
+    assert "Mouseflow（ヒートマップ・操作の記録）" in html
+    sumika = next(p for p in web["properties"] if p["name"] == "sumika-web")
+    assert "mouseflow" in {s["service_id"] for s in sumika["services"]}
+    assert sumika["review_pending"] is False and sumika["last_checked"] is not None
+    assert "実際に行われている送信をもとに作成" in html and "確認作業中" not in html
 
 
 def test_demo_pages_in_chromium(demo, chromium):

@@ -35,8 +35,11 @@ def test_runner_commands_follow_the_cli_contract(tmp_path: Path, monkeypatch: py
     assert commands == [
         ["registry", "load"],
         ["scan", "--json", str(out.resolve() / "report.json"), "--no-fail-on-new"],
+        ["review", "list"],
         ["review", "new-service", "kumo-analytics.jp",
          "--file", str(PACKAGE_DIR / "kumo-analytics.service.yaml"), "--by", "demo"],
+        ["review", "new-service", "mouseflow.com",
+         "--file", str(PACKAGE_DIR / "mouseflow.service.yaml"), "--by", "demo"],
         ["review", "list"],
         ["build", "--out", str(out.resolve() / "site")],
     ]

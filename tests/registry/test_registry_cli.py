@@ -102,7 +102,12 @@ properties: [{{name: w, kind: web, title_ja: ウェブ, start_urls: ["https://ww
     text = r.stdout + r.stderr
     assert ("bad-url.yaml:17: error: services[0].privacy_policy_url: expected an absolute "
             "https:// URL, got 'htp//acme.example/privacy'") in text
-    assert "acme.yaml:6: service acme-tag: warning: privacy_policy_url uses http://" in text
+    # public texts: the same lint as new-service and build; http:// links and vague wording
+    # are errors with the line of the field
+    assert ("acme.yaml:17: error: service acme-tag: privacy_policy_url uses http://: "
+            "http://acme.example/privacy; expected an https:// URL") in text
+    assert ("acme.yaml:11: error: service acme-tag: information_ja[0]: vague wording 「など」"
+            in text)
     assert "duplicate rule domain:acme-tags.jp" in text
     assert "rule domain:test-company.jp would match the company's own domain test-company.jp" in text
     assert "rule cookie:_ga: error: conflicting: identifies acme-tag, google-analytics" in text

@@ -116,6 +116,33 @@ def test_cli_reports_config_errors_without_traceback_and_stores_nothing(tmp_path
 
 def test_bundled_examples_load():
     root = Path(__file__).resolve().parents[2]
-    for f in (root / "targets.example.yaml", root / "gaibu/demo/targets.example.yaml"):
+    for f in (root / "targets.yaml", root / "gaibu/demo/targets.example.yaml"):
         t = load_targets(f)
         assert t.properties, f
+
+
+def test_top_level_targets_yaml_is_the_default_and_tests_do_not_read_it(tmp_path):
+    root = Path(__file__).resolve().parents[2]
+    t = load_targets(root / "targets.yaml")
+    assert t.company.name_ja == "株式会社サンプル"  # the fictional example company
+    assert t.site.min_coverage == 0.95
+    # run from the repository, `gaibu scan` reads ./targets.yaml (stopped before crawling)
+    r = run_gaibu("scan", "--property", "nope", "--db", f"sqlite:///{tmp_path / 'g.db'}",
+                  cwd=root)
+    assert r.returncode == 2 and "targets.yaml: no property named 'nope'" in r.stderr
+    assert "jobs-web" in r.stderr
+    # run_gaibu's default directory holds no targets.yaml: no test picks up the example
+    r = run_gaibu("scan", "--property", "nope")
+    assert r.returncode == 1 and "targets.yaml: file not found" in r.stderr
+
+
+def test_min_coverage_site_default_and_per_property(tmp_path):
+    text = GOOD.replace("removal_after_scans: 3}", "removal_after_scans: 3, min_coverage: 0.9}")
+    text = text.replace("    devices: [desktop, mobile]\n", "    devices: [desktop, mobile]\n    min_coverage: 0.8\n")
+    t = load_targets(write(tmp_path, text))
+    assert t.min_coverage(t.property("jobs-web")) == 0.8
+    assert t.min_coverage(t.property("jobs-app-ios")) == 0.9
+    assert load_targets(write(tmp_path, GOOD)).site.min_coverage == 0.95
+    bad = GOOD.replace("    devices: [desktop, mobile]\n", "    devices: [desktop, mobile]\n    min_coverage: 1.5\n")
+    with pytest.raises(ConfigError, match=r"targets.yaml:\d+: properties\[0\].min_coverage: .*1.5"):
+        load_targets(write(tmp_path, bad))

@@ -223,20 +223,23 @@ def test_faults_become_failed_pages_and_the_crawl_goes_on(net, tmp_path):
     kinds = {u: p["error_kind"] for u, p in pages.items()}
     assert kinds == {
         f"{base}/": None, f"{base}/ok1": None, f"{base}/ok2": None,
-        f"{base}/slow": "timeout", f"{base}/error": "http", f"{base}/loop": "redirect_loop",
+        f"{base}/slow": "timeout", f"{base}/error": None, f"{base}/loop": "redirect_loop",
         f"{base}/download": "download", f"{base}/crash": "crash",
         "https://dead.fault-site.jp/": "dns",
         f"{base}/dialog": None, f"{base}/popup": None,
     }
+    # a 503 page that renders is a visit with its status, not a failure; its tag is recorded
     assert pages[f"{base}/error"]["status"] == 503
-    assert pages[f"{base}/error"]["error"] == "HTTP 503"
+    assert pages[f"{base}/error"]["error"] is None
+    assert f"{base}/error" in by_domain(report["properties"][0])["fault-tag.jp"]["frames"]
     assert set(pages[f"{base}/dialog"]["notes"]) >= {"dialog: alert", "dialog: confirm"}
     assert any(n.startswith("popup: https://popup.popup-co.jp/") for n in pages[f"{base}/popup"]["notes"])
     tps = by_domain(report["properties"][0])
     assert "popup-co.jp" in tps  # what the popup loaded is captured too
     assert tps["fault-tag.jp"]["requests"] >= 4
-    # the failure is named in the human summary too
-    assert "HTTP 503" in r.stdout
+    # failures and error statuses are named in the human summary too
+    assert f"desktop {base}/slow — " in r.stdout
+    assert f"503 {base}/error" in r.stdout
 
 
 def test_crashed_browser_is_relaunched_and_the_crawl_continues(tmp_path):

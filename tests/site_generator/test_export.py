@@ -31,7 +31,7 @@ def test_json_schema() -> None:
     assert [p["name"] for p in web["properties"]] == ["corp-web", "jobs-web"]
     jobs = web["properties"][1]
     assert list(jobs) == ["name", "kind", "platform", "title_ja", "title_en", "anchor", "urls",
-                          "last_changed", "last_checked", "services"]
+                          "last_changed", "last_checked", "review_pending", "services"]
     assert jobs["last_checked"] == "2026-11-30" and jobs["anchor"] == "p-jobs-web"
     ga = jobs["services"][0]
     assert list(ga) == SERVICE_KEYS
