@@ -222,6 +222,7 @@ def review_show(key: str, targets: TargetsOpt = Path("targets.yaml"), db: DbOpt 
                              "reason": d.reason, "by": d.by, "at": iso(d.at),
                              "from": d.previous_status, "to": d.new_status, "undoes": d.undoes}
                             for d in history(s, f)]
+    row["information_observed"] = _information_observed(ctx, row["service"], row["evidence"])
     if as_json:
         emit_json(row, None)
         return
@@ -235,6 +236,10 @@ def review_show(key: str, targets: TargetsOpt = Path("targets.yaml"), db: DbOpt 
                      ("devices", "devices")):
         if ev.get(k):
             lines.append(f"{label}: {', '.join(ev[k])}")
+    if row["information_observed"]:
+        lines.append("information observed:")
+        lines += [f"  {o['ja']} / {o['en']} ({', '.join(o['params'])})"
+                  for o in row["information_observed"]]
     if ev.get("after_consent_only"):
         lines.append("sent only after consent")
     for label, k in (("pages", "pages"), ("sample URLs", "sample_urls")):
@@ -267,6 +272,15 @@ def review_show(key: str, targets: TargetsOpt = Path("targets.yaml"), db: DbOpt 
                          + f" ({d['from']} → {d['to']})"
                          + (f" — {d['reason']}" if d["reason"] else ""))
     out.print("\n".join(lines), markup=False)
+
+
+def _information_observed(ctx: Ctx, service: str | None, ev: dict[str, Any]) -> list[dict[str, Any]]:
+    """What a finding's parameter names carried, per the parameter-meaning table (registry/params)."""
+    from registry.observed import load_param_table
+
+    table = load_param_table(_registry_dir(ctx))
+    return [o.as_dict() for o in table.observe(service, ev.get("hosts", []),
+                                               ev.get("param_names", []))]
 
 
 def _decide(targets: Path, db: str | None, fn: Any, *args: Any, **kw: Any) -> None:
@@ -491,6 +505,9 @@ def build(targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None,
     directory, files = run(ctx.engine, ctx.targets, out_dir)
     out.print(f"built {len(files)} files in {directory}")
     out.print(f"index: {directory / 'index.html'}")
+    from gaibu.commands.build import information_warnings
+    for w in information_warnings(ctx.engine, ctx.targets):
+        out.print(f"warning: {w}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()

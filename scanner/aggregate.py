@@ -148,6 +148,7 @@ class Aggregator:
             agg.paths["*"] = agg.paths.get("*", 0) + 1
         if len(agg.param_names) < MAX_PARAMS:
             agg.param_names.update(param_names(r.url))
+            agg.param_names.update(r.body_params)
         page = r.page_url or ""
         if page and page not in agg.page_set:
             agg.page_set.add(page)

@@ -8,9 +8,12 @@ are read in every frame, third-party iframes included.
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 from playwright.async_api import BrowserContext, Page, Request, Response, WebSocket
 
@@ -68,6 +71,67 @@ def classify_error(msg: str) -> str:
     return "error"
 
 
+MAX_BODY_CHARS = 65536  # only the start of a request body is read for names
+MAX_BODY_NAMES = 100
+_FORM_NAME = re.compile(r"^[A-Za-z0-9_.\[\]-]{1,64}$")
+_JSON_KEY = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$-]{0,63}$")
+_MULTIPART_NAME = re.compile(r'content-disposition:\s*form-data;\s*name="([^"]{1,64})"', re.I)
+
+
+def body_param_names(body: str | None, content_type: str | None = None) -> tuple[str, ...]:
+    """Parameter NAMES of a request body, never values: form-encoded (one query string per line,
+    as GA4 batches hits), multipart form fields, or JSON key paths (``context.page.url``; list
+    items contribute their keys without an index). Bounded in size, depth and count; names that
+    do not look like parameter names (an e-mail address used as a key) are dropped."""
+    if not body:
+        return ()
+    text = body[:MAX_BODY_CHARS]
+    ctype = (content_type or "").lower()
+    out: list[str] = []
+
+    def add(name: str) -> None:
+        if name not in out and len(out) < MAX_BODY_NAMES:
+            out.append(name)
+
+    stripped = text.lstrip()
+    if "json" in ctype or stripped[:1] in ("{", "["):
+        try:
+            data = json.loads(body) if len(body) <= MAX_BODY_CHARS else None
+        except ValueError:
+            data = None
+        if data is not None:
+            _json_names(data, "", 0, add)
+        return tuple(out)  # JSON (or too long / malformed to read): no form parsing
+    if "multipart/" in ctype:
+        for m in _MULTIPART_NAME.finditer(text):
+            if _FORM_NAME.match(m.group(1)):
+                add(m.group(1))
+        return tuple(out)
+    for line in text.splitlines():
+        if "=" not in line:
+            continue
+        for k, _ in parse_qsl(line.strip(), keep_blank_values=True):
+            if _FORM_NAME.match(k):
+                add(k)
+    return tuple(out)
+
+
+def _json_names(data: Any, prefix: str, depth: int, add: Any) -> None:
+    if depth > 4:
+        return
+    if isinstance(data, list):
+        for item in data[:20]:
+            _json_names(item, prefix, depth + 1, add)
+    elif isinstance(data, dict):
+        for k, v in list(data.items())[:MAX_BODY_NAMES]:
+            if not isinstance(k, str) or not _JSON_KEY.match(k):
+                continue
+            name = f"{prefix}.{k}" if prefix else k
+            add(name)
+            if isinstance(v, (dict, list)):
+                _json_names(v, name, depth + 1, add)
+
+
 @dataclass
 class _SetCookieSeen:
     name: str
@@ -99,7 +163,8 @@ class PageCapture:
             status = self._status.get(req) if req is not None else None
             if status is not None:
                 rec = RequestRecord(rec.url, rec.method, rec.resource_type, status, rec.frame_url,
-                                    rec.page_url, rec.device, rec.phase, rec.initiator)
+                                    rec.page_url, rec.device, rec.phase, rec.initiator,
+                                    rec.body_params)
             out.append(rec)
         return out
 
@@ -169,10 +234,16 @@ class ContextCapture:
         if prev is not None:
             cap._pending.discard(prev)
         cap._pending.add(request)
+        body: tuple[str, ...] = ()
+        if request.method != "GET":
+            try:
+                body = body_param_names(request.post_data, request.headers.get("content-type"))
+            except Exception:  # binary or undecodable bodies carry no names we can read
+                body = ()
         cap._raw.append((request, RequestRecord(
             url=url, method=request.method, resource_type=request.resource_type,
             frame_url=frame_url, page_url=cap.page_url, device=self.device, phase=cap.phase,
-            initiator=initiator)))
+            initiator=initiator, body_params=body)))
         cap.last_activity = time.monotonic()
 
     def _on_done(self, request: Request) -> None:
