@@ -289,6 +289,11 @@ def published_information(information_ja: list[str] | None, texts: dict[str, Any
     return list(block.get("information_ja") or information_ja or [])
 
 
+def _names(params: tuple[str, ...], limit: int = 8) -> str:
+    more = len(params) - limit
+    return ", ".join(params[:limit]) + (f" and {more} more" if more > 0 else "")
+
+
 @dataclass(frozen=True)
 class Gap:
     """An observed kind of information a service's published text does not mention."""
@@ -300,7 +305,7 @@ class Gap:
 
     def __str__(self) -> str:
         return (f"property {self.property}: service {self.service} was seen receiving "
-                f"「{self.kind.ja}」 ({self.kind.id}; parameter {', '.join(self.kind.params)}) but "
+                f"「{self.kind.ja}」 ({self.kind.id}; parameter {_names(self.kind.params)}) but "
                 f"its information_ja mentions none of {'・'.join(self.keywords)}; "
                 "correct the service's 送信される情報")
 

@@ -8,16 +8,13 @@ are read in every frame, third-party iframes included.
 from __future__ import annotations
 
 import asyncio
-import json
-import re
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
 
 from playwright.async_api import BrowserContext, Page, Request, Response, WebSocket
 
-from scanner.aggregate import origin_of, strip_query
+from scanner.aggregate import body_param_names, origin_of, strip_query
 from scanner.observations import CookieRecord, Phase, RequestRecord, StorageRecord
 from scanner.party import host_of
 from scanner.setcookie import parse_set_cookie
@@ -69,67 +66,6 @@ def classify_error(msg: str) -> str:
         if needle in m:
             return kind
     return "error"
-
-
-MAX_BODY_CHARS = 65536  # only the start of a request body is read for names
-MAX_BODY_NAMES = 100
-_FORM_NAME = re.compile(r"^[A-Za-z0-9_.\[\]-]{1,64}$")
-_JSON_KEY = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$-]{0,63}$")
-_MULTIPART_NAME = re.compile(r'content-disposition:\s*form-data;\s*name="([^"]{1,64})"', re.I)
-
-
-def body_param_names(body: str | None, content_type: str | None = None) -> tuple[str, ...]:
-    """Parameter NAMES of a request body, never values: form-encoded (one query string per line,
-    as GA4 batches hits), multipart form fields, or JSON key paths (``context.page.url``; list
-    items contribute their keys without an index). Bounded in size, depth and count; names that
-    do not look like parameter names (an e-mail address used as a key) are dropped."""
-    if not body:
-        return ()
-    text = body[:MAX_BODY_CHARS]
-    ctype = (content_type or "").lower()
-    out: list[str] = []
-
-    def add(name: str) -> None:
-        if name not in out and len(out) < MAX_BODY_NAMES:
-            out.append(name)
-
-    stripped = text.lstrip()
-    if "json" in ctype or stripped[:1] in ("{", "["):
-        try:
-            data = json.loads(body) if len(body) <= MAX_BODY_CHARS else None
-        except ValueError:
-            data = None
-        if data is not None:
-            _json_names(data, "", 0, add)
-        return tuple(out)  # JSON (or too long / malformed to read): no form parsing
-    if "multipart/" in ctype:
-        for m in _MULTIPART_NAME.finditer(text):
-            if _FORM_NAME.match(m.group(1)):
-                add(m.group(1))
-        return tuple(out)
-    for line in text.splitlines():
-        if "=" not in line:
-            continue
-        for k, _ in parse_qsl(line.strip(), keep_blank_values=True):
-            if _FORM_NAME.match(k):
-                add(k)
-    return tuple(out)
-
-
-def _json_names(data: Any, prefix: str, depth: int, add: Any) -> None:
-    if depth > 4:
-        return
-    if isinstance(data, list):
-        for item in data[:20]:
-            _json_names(item, prefix, depth + 1, add)
-    elif isinstance(data, dict):
-        for k, v in list(data.items())[:MAX_BODY_NAMES]:
-            if not isinstance(k, str) or not _JSON_KEY.match(k):
-                continue
-            name = f"{prefix}.{k}" if prefix else k
-            add(name)
-            if isinstance(v, (dict, list)):
-                _json_names(v, name, depth + 1, add)
 
 
 @dataclass

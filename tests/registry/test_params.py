@@ -232,9 +232,12 @@ ACME_PARAMS = """endpoints:
 """
 
 
-def _har(tmp_path: Path, urls: list[str]) -> Path:
+def _har(tmp_path: Path, urls: list[str], posts: dict[str, dict] | None = None) -> Path:
+    posts = posts or {}
     entries = [{"startedDateTime": "2026-12-01T00:00:00.000Z", "time": 1,
-                "request": {"method": "GET", "url": u, "httpVersion": "HTTP/1.1", "headers": [],
+                "request": {"method": "POST" if u in posts else "GET", "url": u,
+                            "httpVersion": "HTTP/1.1", "headers": [],
+                            **({"postData": posts[u]} if u in posts else {}),
                             "queryString": [], "cookies": [], "headersSize": -1, "bodySize": 0},
                 "response": {"status": 200, "statusText": "OK", "httpVersion": "HTTP/1.1",
                              "headers": [], "cookies": [], "content": {"size": 0, "mimeType": "image/gif"},
@@ -309,3 +312,39 @@ properties: [{{name: w, kind: web, title_ja: ウェブ, start_urls: ["https://ww
     assert r.returncode == 1
     assert (f"{local / 'params' / 'x.yaml'}:2: endpoint acme-pixel-beacon: error: service "
             "'acme-pixel' is not defined in any registry file") in r.stdout + r.stderr
+
+
+def test_body_parameter_names_of_an_imported_har_reach_the_report(tmp_path):
+    targets = tmp_path / "targets.yaml"
+    targets.write_text(f"""company: {{name_ja: テスト}}
+database: sqlite:///{tmp_path / 'g.db'}
+properties:
+  - {{name: shop, kind: web, title_ja: ショップ, start_urls: ["https://shop.test-company.jp/"]}}
+""", encoding="utf-8")
+    tiktok = "https://analytics.tiktok.com/api/v2/pixel"
+    ga4 = "https://region1.google-analytics.com/g/collect?v=2&tid=G-X1"
+    body = {"event": "CompletePayment", "context": {
+        "page": {"url": "https://shop.test-company.jp/thanks", "referrer": "https://shop.test-company.jp/cart"},
+        "user": {"email": "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"}},
+        "properties": {"value": 1200, "currency": "JPY"}}
+    har = _har(tmp_path, ["https://shop.test-company.jp/", tiktok, ga4], posts={
+        tiktok: {"mimeType": "application/json", "text": json.dumps(body)},
+        ga4: {"mimeType": "text/plain;charset=UTF-8",
+              "text": "en=page_view&cid=555.666&dl=https%3A%2F%2Fshop.test-company.jp%2F\n"
+                      "en=purchase&cu=JPY&uid=member-42"}})
+    out = tmp_path / "r.json"
+    r = run_gaibu("import", "har", str(har), "--property", "shop", "--targets", str(targets),
+                  "--json", str(out))
+    assert r.returncode == 0, r.stderr
+    tps = {t["service"]: t for t in json.loads(out.read_text(encoding="utf-8"))["properties"][0]
+           ["third_parties"]}
+    tt = {o["id"]: o["params"] for o in tps["tiktok-pixel"]["information_observed"]}
+    assert tt["page_url"] == ["context.page.url"] and tt["referrer"] == ["context.page.referrer"]
+    assert tt["hashed_email"] == ["context.user.email"]
+    assert tt["transaction_value"] == ["properties.currency", "properties.value"]
+    ga = {o["id"]: o["params"] for o in tps["google-analytics"]["information_observed"]}
+    assert ga["client_id"] == ["cid"] and ga["user_id"] == ["uid"] and ga["page_url"] == ["dl"]
+    # names only: no value of the bodies reached the database
+    raw = (tmp_path / "g.db").read_bytes()
+    for value in (b"5e884898da", b"member-42", b"555.666", b"thanks", b"CompletePayment"):
+        assert value not in raw
