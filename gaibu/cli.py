@@ -232,7 +232,7 @@ def review_show(key: str, targets: TargetsOpt = Path("targets.yaml"), db: DbOpt 
              f"first seen {row['first_seen']} (scan {row['first_scan']}), last seen "
              f"{row['last_seen']} (scan {row['last_scan']})",
              f"properties: {', '.join(ev.get('properties', []))}"]
-    for label, k in (("hosts", "hosts"), ("query parameters", "param_names"),
+    for label, k in (("hosts", "hosts"), ("parameters", "param_names"),
                      ("devices", "devices")):
         if ev.get(k):
             lines.append(f"{label}: {', '.join(ev[k])}")

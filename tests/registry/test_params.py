@@ -348,3 +348,35 @@ properties:
     raw = (tmp_path / "g.db").read_bytes()
     for value in (b"5e884898da", b"member-42", b"555.666", b"thanks", b"CompletePayment"):
         assert value not in raw
+
+
+def test_review_show_tells_what_an_unidentified_third_party_received(tmp_path):
+    # the company's parameter table knows a beacon host that no match rule claims yet
+    local = tmp_path / "registry-local"
+    (local / "params").mkdir(parents=True)
+    (local / "acme.yaml").write_text(ACME, encoding="utf-8")
+    (local / "params" / "acme.yaml").write_text(
+        ACME_PARAMS.replace("hosts: [px.acme-ads.jp]", "hosts: [px.acme-ads.jp, t.acme-beacon.jp]"),
+        encoding="utf-8")
+    targets = tmp_path / "targets.yaml"
+    targets.write_text(f"""company: {{name_ja: テスト}}
+registry_dir: registry-local
+database: sqlite:///{tmp_path / 'g.db'}
+properties:
+  - {{name: shop, kind: web, title_ja: ショップ, start_urls: ["https://shop.test-company.jp/"]}}
+""", encoding="utf-8")
+    har = _har(tmp_path, ["https://shop.test-company.jp/",
+                          "https://t.acme-beacon.jp/tr?dl=https%3A%2F%2Fshop.test-company.jp%2F"
+                          "&ud%5Bem%5D=8d0f1e2a&rnd=5"])
+    r = run_gaibu("import", "har", str(har), "--property", "shop", "--targets", str(targets))
+    assert r.returncode == 0, r.stderr
+    r = run_gaibu("review", "show", "acme-beacon.jp", "--targets", str(targets))
+    assert r.returncode == 0, r.stderr
+    assert "parameters: dl, rnd, ud[em]" in r.stdout
+    assert ("information observed:\n  閲覧したページのURL / URL of the page viewed (dl)\n"
+            "  メールアドレスを復元できない形に変換した値（ハッシュ値） / E-mail address converted to a "
+            "value it cannot be restored from (hash) (ud[em])") in r.stdout
+    r = run_gaibu("review", "show", "acme-beacon.jp", "--json", "--targets", str(targets))
+    shown = json.loads(r.stdout)["information_observed"]
+    assert [(o["id"], o["params"]) for o in shown] == [("page_url", ["dl"]),
+                                                        ("hashed_email", ["ud[em]"])]
