@@ -271,7 +271,7 @@ def review_show(key: str, targets: TargetsOpt = Path("targets.yaml"), db: DbOpt 
                          + (f" {d['service']}" if d["service"] else "")
                          + f" ({d['from']} → {d['to']})"
                          + (f" — {d['reason']}" if d["reason"] else ""))
-    out.print("\n".join(lines), markup=False)
+    out.print("\n".join(lines), markup=False, soft_wrap=True)
 
 
 def _information_observed(ctx: Ctx, service: str | None, ev: dict[str, Any]) -> list[dict[str, Any]]:

@@ -356,7 +356,8 @@ def test_review_show_tells_what_an_unidentified_third_party_received(tmp_path):
     (local / "params").mkdir(parents=True)
     (local / "acme.yaml").write_text(ACME, encoding="utf-8")
     (local / "params" / "acme.yaml").write_text(
-        ACME_PARAMS.replace("hosts: [px.acme-ads.jp]", "hosts: [px.acme-ads.jp, t.acme-beacon.jp]"),
+        ACME_PARAMS.replace("hosts: [px.acme-ads.jp]", "hosts: [px.acme-ads.jp, t.acme-beacon.jp]")
+        .replace("      ud[em]: hashed_email\n", "      ud[em]: hashed_email\n      x[*]: custom_data\n"),
         encoding="utf-8")
     targets = tmp_path / "targets.yaml"
     targets.write_text(f"""company: {{name_ja: テスト}}
@@ -367,16 +368,35 @@ properties:
 """, encoding="utf-8")
     har = _har(tmp_path, ["https://shop.test-company.jp/",
                           "https://t.acme-beacon.jp/tr?dl=https%3A%2F%2Fshop.test-company.jp%2F"
-                          "&ud%5Bem%5D=8d0f1e2a&rnd=5"])
+                          "&ud%5Bem%5D=8d0f1e2a&rnd=5&x%5B%3Cb%3Ex%3C%2Fb%3E%5D=1"])
     r = run_gaibu("import", "har", str(har), "--property", "shop", "--targets", str(targets))
     assert r.returncode == 0, r.stderr
     r = run_gaibu("review", "show", "acme-beacon.jp", "--targets", str(targets))
     assert r.returncode == 0, r.stderr
-    assert "parameters: dl, rnd, ud[em]" in r.stdout
+    assert "parameters: dl, rnd, ud[em], x[<b>x</b>]" in r.stdout
     assert ("information observed:\n  閲覧したページのURL / URL of the page viewed (dl)\n"
+            "  当社が操作やページに付けて送る追加の情報（カスタムパラメータ） / Additional details we "
+            "attach to actions or pages (custom parameters) (x[<b>x</b>])\n"
             "  メールアドレスを復元できない形に変換した値（ハッシュ値） / E-mail address converted to a "
-            "value it cannot be restored from (hash) (ud[em])") in r.stdout
+            "value it cannot be restored from (hash) (ud[em])\n") in r.stdout
     r = run_gaibu("review", "show", "acme-beacon.jp", "--json", "--targets", str(targets))
     shown = json.loads(r.stdout)["information_observed"]
     assert [(o["id"], o["params"]) for o in shown] == [("page_url", ["dl"]),
+                                                        ("custom_data", ["x[<b>x</b>]"]),
                                                         ("hashed_email", ["ud[em]"])]
+
+    # the review console's finding page shows the same, escaped
+    from sqlmodel import Session, select
+
+    from gaibu.db import get_engine, resolve_url
+    from registry.models import Finding
+    from tests.console.conftest import ConsoleDb, client_for
+
+    cdb = ConsoleDb(tmp_path, targets, f"sqlite:///{tmp_path / 'g.db'}")
+    with Session(get_engine(resolve_url(cdb.db))) as s:
+        fid = s.exec(select(Finding).where(Finding.key == "acme-beacon.jp")).one().id
+    page = client_for(cdb).get(f"/findings/{fid}").text
+    assert "パラメーター名から分かる送信された情報" in page
+    assert "<li>閲覧したページのURL (<code>dl</code>)</li>" in page
+    assert "メールアドレスを復元できない形に変換した値（ハッシュ値） (<code>ud[em]</code>)" in page
+    assert "<code>x[&lt;b&gt;x&lt;/b&gt;]</code>" in page and "<b>x</b>" not in page
