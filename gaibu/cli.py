@@ -222,6 +222,7 @@ def review_show(key: str, targets: TargetsOpt = Path("targets.yaml"), db: DbOpt 
                              "reason": d.reason, "by": d.by, "at": iso(d.at),
                              "from": d.previous_status, "to": d.new_status, "undoes": d.undoes}
                             for d in history(s, f)]
+    row["information_observed"] = _information_observed(ctx, row["service"], row["evidence"])
     if as_json:
         emit_json(row, None)
         return
@@ -231,10 +232,14 @@ def review_show(key: str, targets: TargetsOpt = Path("targets.yaml"), db: DbOpt 
              f"first seen {row['first_seen']} (scan {row['first_scan']}), last seen "
              f"{row['last_seen']} (scan {row['last_scan']})",
              f"properties: {', '.join(ev.get('properties', []))}"]
-    for label, k in (("hosts", "hosts"), ("query parameters", "param_names"),
+    for label, k in (("hosts", "hosts"), ("parameters", "param_names"),
                      ("devices", "devices")):
         if ev.get(k):
             lines.append(f"{label}: {', '.join(ev[k])}")
+    if row["information_observed"]:
+        lines.append("information observed:")
+        lines += [f"  {o['ja']} / {o['en']} ({', '.join(o['params'])})"
+                  for o in row["information_observed"]]
     if ev.get("after_consent_only"):
         lines.append("sent only after consent")
     for label, k in (("pages", "pages"), ("sample URLs", "sample_urls")):
@@ -266,7 +271,16 @@ def review_show(key: str, targets: TargetsOpt = Path("targets.yaml"), db: DbOpt 
                          + (f" {d['service']}" if d["service"] else "")
                          + f" ({d['from']} → {d['to']})"
                          + (f" — {d['reason']}" if d["reason"] else ""))
-    out.print("\n".join(lines), markup=False)
+    out.print("\n".join(lines), markup=False, soft_wrap=True)
+
+
+def _information_observed(ctx: Ctx, service: str | None, ev: dict[str, Any]) -> list[dict[str, Any]]:
+    """What a finding's parameter names carried, per the parameter-meaning table (registry/params)."""
+    from registry.observed import load_param_table
+
+    table = load_param_table(_registry_dir(ctx))
+    return [o.as_dict() for o in table.observe(service, ev.get("hosts", []),
+                                               ev.get("param_names", []))]
 
 
 def _decide(targets: Path, db: str | None, fn: Any, *args: Any, **kw: Any) -> None:
@@ -506,6 +520,9 @@ def build(targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None,
                   "no 最終確認日)", markup=False, highlight=False, soft_wrap=True)
     out.print(f"built {len(result.files)} files in {result.out_dir}")
     out.print(f"index: {result.out_dir / 'index.html'}")
+    from gaibu.commands.build import information_warnings
+    for w in information_warnings(ctx.engine, ctx.targets):
+        out.print(f"warning: {w}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()

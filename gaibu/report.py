@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from registry.identify import (
     PropertyMatches,
+    ThirdParty,
     finding_status,
     match_scan,
     platform_of,
@@ -27,6 +28,7 @@ from registry.identify import (
     sdk_key,
 )
 from registry.index import RegistryIndex, build_index
+from registry.observed import ParamTable, load_param_table, published_information
 from scanner.config import Targets
 from scanner.models import PageVisit, Scan, ScanProperty, coverage_of
 
@@ -53,7 +55,7 @@ def coverage_text(cov: float | None) -> str:
 
 
 def property_report(session: Session, idx: RegistryIndex, scan_id: int, pm: PropertyMatches,
-                    sp: ScanProperty) -> dict[str, Any]:
+                    sp: ScanProperty, params: ParamTable | None = None) -> dict[str, Any]:
     keys = {tp.domain for tp in pm.third_parties if tp.needs_review}
     keys |= {sdk_key(sd.sdk_id) for sd, svc in pm.sdks if svc is None}
     findings = finding_status(session, keys)
@@ -95,6 +97,7 @@ def property_report(session: Session, idx: RegistryIndex, scan_id: int, pm: Prop
             "devices": sorted(tp.devices), "param_names": sorted(tp.param_names),
             "resource_types": sorted(tp.resource_types), "rules": sorted(tp.rules),
             "frames": sorted(tp.frames), "statuses": sorted(tp.statuses),
+            "information_observed": _information(idx, params, pm.kind, tp),
         })
     cookies = [{
         "name": c.name, "domain": c.domain, "path": c.path, "party": c.party, "set_by": c.set_by,
@@ -130,6 +133,18 @@ def property_report(session: Session, idx: RegistryIndex, scan_id: int, pm: Prop
     }
 
 
+def _information(idx: RegistryIndex, params: ParamTable | None, kind: str, tp: ThirdParty
+                 ) -> list[dict[str, Any]]:
+    """Kinds of information the parameter names carried; ``published``: whether the service's
+    information_ja mentions each (null for an unidentified third party)."""
+    if params is None:
+        return []
+    sv = idx.services.get(tp.service) if tp.service else None
+    info = published_information(sv.information_ja, sv.texts, kind) if sv else None
+    return [{**o.as_dict(), "published": params.mentioned(o.id, info) if info is not None else None}
+            for o in params.observe(tp.service, tp.hosts, tp.param_names)]
+
+
 def build_report(engine: Engine, scan_id: int, targets: Targets | None = None) -> dict[str, Any]:
     with Session(engine) as session:
         scan = session.get(Scan, scan_id)
@@ -139,7 +154,10 @@ def build_report(engine: Engine, scan_id: int, targets: Targets | None = None) -
         matches = match_scan(session, idx, scan_id)
         sps = {sp.property: sp for sp in session.exec(
             select(ScanProperty).where(ScanProperty.scan_id == scan_id)).all()}
-        props = [property_report(session, idx, scan_id, pm, sps[pm.name]) for pm in matches]
+        extra = targets.resolve(targets.registry_dir) if targets and targets.registry_dir else None
+        params = load_param_table(extra)
+        props = [property_report(session, idx, scan_id, pm, sps[pm.name], params)
+                 for pm in matches]
         return {
             "schema_version": SCHEMA_VERSION,
             "scan": {"id": scan.id, "status": scan.status, "started_at": iso(scan.started_at),
@@ -186,3 +204,26 @@ def print_summary(report: dict[str, Any], console: Console) -> None:
                 why = "an input file could not be read"
             console.print(f"  {p['name']}: partial: {why}; a partial scan neither confirms "
                           "最終確認日 nor removes services", markup=False, highlight=False)
+    print_information(report, console)
+
+
+def _names(params: list[str], limit: int = 6) -> str:
+    return ", ".join(params[:limit]) + (f" … {len(params) - limit} more" if len(params) > limit else "")
+
+
+def print_information(report: dict[str, Any], console: Console) -> None:
+    """Per service, the information its parameters carried; kinds its published text omits first."""
+    for p in report["properties"]:
+        for t in p["third_parties"]:
+            seen = t.get("information_observed") or []
+            if not seen:
+                continue
+            who = t["service"] or t["domain"]
+            missing = [o for o in seen if o["published"] is False]
+            console.print(f"  {p['name']}: {who} received "
+                          + "、".join(f"{o['ja']} ({_names(o['params'])})" for o in seen),
+                          markup=False, highlight=False, soft_wrap=True)
+            for o in missing:
+                console.print(f"  {p['name']}: warning: {who} received 「{o['ja']}」 "
+                              f"({_names(o['params'])}) but its published 送信される情報 does not "
+                              "mention it", markup=False, highlight=False, soft_wrap=True)

@@ -240,6 +240,7 @@ def check_registry(dirs: list[tuple[Path, str]], first_party: set[str],
             problems.append(Problem("error", f"rule {kind}:{pattern}",
                                     f"conflicting: identifies {', '.join(sorted(sids))}"))
     problems += rule_overlaps(reg, review_rules)
+    problems += param_problems(dirs, reg, engine)
     return problems
 
 
@@ -333,6 +334,41 @@ def _first_party_hit(kind: str, pattern: str, first_party: set[str]) -> str | No
             if dom == fp or host == fp or host.endswith("." + fp) or fp.endswith("." + host):
                 return fp
     return None
+
+
+def param_problems(dirs: list[tuple[Path, str]], reg: Registry, engine: Engine | None
+                   ) -> list[Problem]:
+    """The parameter-meaning table (registry/params, <registry_dir>/params): malformed files and
+    endpoints of unknown services are errors; with a database, kinds of information the latest
+    scans saw going to a service that its information_ja does not mention are warnings."""
+    from registry.observed import (
+        PARAMS_DIR,
+        information_gaps,
+        published_information,
+        read_param_table,
+    )
+
+    try:
+        table = read_param_table([PARAMS_DIR] + [d / "params" for d, src in dirs if src != "seed"])
+    except InputError as e:
+        return [Problem("error", f"{e.file}:{e.where}" if e.where else e.file, e.message)]
+    out = [Problem("error", f"{table.origin[e.id]}: endpoint {e.id}",
+                   f"service {e.service!r} is not defined in any registry file")
+           for e in table.endpoints if e.service not in reg.services]
+    if engine is not None:
+        def published(sid: str, kind: str) -> list[str] | None:
+            s = reg.services.get(sid)
+            if s is None:
+                return None
+            blocks = {k: getattr(s, k).model_dump(exclude_none=True)
+                      for k in ("web", "app") if getattr(s, k) is not None}
+            return published_information(s.information_ja, blocks, kind)
+
+        with Session(engine) as session:
+            for gap in information_gaps(session, table, published):
+                out.append(Problem("warning", f"{reg.origin['service:' + gap.service]}: service "
+                                   f"{gap.service}", str(gap)))
+    return out
 
 
 def run_check(extra_dir: Path | None, first_party: set[str], engine: Engine | None) -> list[Problem]:

@@ -7,8 +7,11 @@ here and never stored.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from scanner.observations import CookieRecord, RequestRecord, StorageRecord
@@ -37,6 +40,67 @@ def param_names(url: str) -> list[str]:
     if not q:
         return []
     return [k for k, _ in parse_qsl(q, keep_blank_values=True) if k]
+
+
+MAX_BODY_CHARS = 65536  # only the start of a request body is read for names
+MAX_BODY_NAMES = 100
+_FORM_NAME = re.compile(r"^[A-Za-z0-9_.\[\]-]{1,64}$")
+_JSON_KEY = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$-]{0,63}$")
+_MULTIPART_NAME = re.compile(r'content-disposition:\s*form-data;\s*name="([^"]{1,64})"', re.I)
+
+
+def body_param_names(body: str | None, content_type: str | None = None) -> tuple[str, ...]:
+    """Parameter NAMES of a request body, never values: form-encoded (one query string per line,
+    as GA4 batches hits), multipart form fields, or JSON key paths (``context.page.url``; list
+    items contribute their keys without an index). Bounded in size, depth and count; names that
+    do not look like parameter names (an e-mail address used as a key) are dropped."""
+    if not body:
+        return ()
+    text = body[:MAX_BODY_CHARS]
+    ctype = (content_type or "").lower()
+    out: list[str] = []
+
+    def add(name: str) -> None:
+        if name not in out and len(out) < MAX_BODY_NAMES:
+            out.append(name)
+
+    stripped = text.lstrip()
+    if "json" in ctype or stripped[:1] in ("{", "["):
+        try:
+            data = json.loads(body) if len(body) <= MAX_BODY_CHARS else None
+        except ValueError:
+            data = None
+        if data is not None:
+            _json_names(data, "", 0, add)
+        return tuple(out)  # JSON (or too long / malformed to read): no form parsing
+    if "multipart/" in ctype:
+        for m in _MULTIPART_NAME.finditer(text):
+            if _FORM_NAME.match(m.group(1)):
+                add(m.group(1))
+        return tuple(out)
+    for line in text.splitlines():
+        if "=" not in line:
+            continue
+        for k, _ in parse_qsl(line.strip(), keep_blank_values=True):
+            if _FORM_NAME.match(k):
+                add(k)
+    return tuple(out)
+
+
+def _json_names(data: Any, prefix: str, depth: int, add: Any) -> None:
+    if depth > 4:
+        return
+    if isinstance(data, list):
+        for item in data[:20]:
+            _json_names(item, prefix, depth + 1, add)
+    elif isinstance(data, dict):
+        for k, v in list(data.items())[:MAX_BODY_NAMES]:
+            if not isinstance(k, str) or not _JSON_KEY.match(k):
+                continue
+            name = f"{prefix}.{k}" if prefix else k
+            add(name)
+            if isinstance(v, (dict, list)):
+                _json_names(v, name, depth + 1, add)
 
 
 def _path(url: str) -> str:
@@ -148,6 +212,7 @@ class Aggregator:
             agg.paths["*"] = agg.paths.get("*", 0) + 1
         if len(agg.param_names) < MAX_PARAMS:
             agg.param_names.update(param_names(r.url))
+            agg.param_names.update(r.body_params)
         page = r.page_url or ""
         if page and page not in agg.page_set:
             agg.page_set.add(page)

@@ -14,7 +14,7 @@ from typing import Any
 
 from playwright.async_api import BrowserContext, Page, Request, Response, WebSocket
 
-from scanner.aggregate import origin_of, strip_query
+from scanner.aggregate import body_param_names, origin_of, strip_query
 from scanner.observations import CookieRecord, Phase, RequestRecord, StorageRecord
 from scanner.party import host_of
 from scanner.setcookie import parse_set_cookie
@@ -99,7 +99,8 @@ class PageCapture:
             status = self._status.get(req) if req is not None else None
             if status is not None:
                 rec = RequestRecord(rec.url, rec.method, rec.resource_type, status, rec.frame_url,
-                                    rec.page_url, rec.device, rec.phase, rec.initiator)
+                                    rec.page_url, rec.device, rec.phase, rec.initiator,
+                                    rec.body_params)
             out.append(rec)
         return out
 
@@ -169,10 +170,16 @@ class ContextCapture:
         if prev is not None:
             cap._pending.discard(prev)
         cap._pending.add(request)
+        body: tuple[str, ...] = ()
+        if request.method != "GET":
+            try:
+                body = body_param_names(request.post_data, request.headers.get("content-type"))
+            except Exception:  # binary or undecodable bodies carry no names we can read
+                body = ()
         cap._raw.append((request, RequestRecord(
             url=url, method=request.method, resource_type=request.resource_type,
             frame_url=frame_url, page_url=cap.page_url, device=self.device, phase=cap.phase,
-            initiator=initiator)))
+            initiator=initiator, body_params=body)))
         cap.last_activity = time.monotonic()
 
     def _on_done(self, request: Request) -> None:

@@ -27,6 +27,8 @@ class RequestRecord:
     phase: Phase = "none"
     # crawl: 'page' | 'service_worker'; HAR: Chrome's _initiator.type (parser, script, other)
     initiator: str | None = None
+    # names (never values) of form-encoded / JSON body parameters (scanner/capture.py)
+    body_params: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -471,3 +471,22 @@ def _template_frame(e: BaseException) -> tuple[str, str | None]:
         if frame.filename.endswith((".html", ".css", ".j2")):
             return frame.filename, str(frame.lineno)
     return "template", None
+
+
+def information_warnings(engine: Engine, targets: Targets) -> list[str]:
+    """Listed services whose published 送信される情報 omits a kind of information their parameters
+    were seen carrying in the latest scan (registry/observed.py): the text needs correcting."""
+    from registry.observed import information_gaps, load_param_table, published_information
+
+    extra = targets.resolve(targets.registry_dir) if targets.registry_dir else None
+    table = load_param_table(extra)
+    with Session(engine) as s:
+        services = {sv.id: sv for sv in s.exec(select(Service)).all()}
+        listed = {(lst.property, lst.service_id) for lst in s.exec(
+            select(Listing).where(Listing.state == "listed")).all()}
+
+        def published(sid: str, kind: str) -> list[str] | None:
+            sv = services.get(sid)
+            return published_information(sv.information_ja, sv.texts, kind) if sv else None
+
+        return [str(g) for g in information_gaps(s, table, published, only=listed)]

@@ -238,6 +238,13 @@ def create_app(cfg: ConsoleConfig) -> Starlette:
         props = [p.name for p in cfg.targets.properties] if cfg.targets else []
         return render(request, "findings.html", who, queue=q, flt=flt, properties=props)
 
+    def _information(service: str | None, ev: dict[str, Any]) -> list[Any]:
+        """What the finding's parameter names carried (registry/params), for the evidence."""
+        from registry.observed import load_param_table
+        t = cfg.targets
+        table = load_param_table(t.resolve(t.registry_dir) if t and t.registry_dir else None)
+        return table.observe(service, ev.get("hosts") or [], ev.get("param_names") or [])
+
     async def finding(request: Request) -> Response:
         who = need(request)
         from gaibu.commands.review import detail
@@ -250,7 +257,8 @@ def create_app(cfg: ConsoleConfig) -> Starlette:
         with Session(cfg.engine) as s:
             services = [(sv.id, sv.name_ja, sv.name_en)
                         for sv in s.exec(select(Service).order_by(Service.id)).all()]
-        return render(request, "finding.html", who, d=d, services=services)
+        return render(request, "finding.html", who, d=d, services=services,
+                      information=_information(d.finding.service_id, d.evidence))
 
     async def decide_route(request: Request) -> Response:
         who = need(request, "reviewer")

@@ -24,10 +24,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import ijson
 
+from scanner.aggregate import MAX_BODY_NAMES, body_param_names
 from scanner.errors import InputError
 from scanner.observations import CookieRecord, RequestRecord
 from scanner.party import registrable_domain
@@ -542,7 +543,9 @@ class HarReader:
 
         yield RequestRecord(url=url, method=method.upper(), resource_type=rtype, status=status,
                             page_url=page_url, device=self.device, phase="none",
-                            initiator=initiator)
+                            initiator=initiator,
+                            body_params=_body_names(req.get("postData"),
+                                                    _first(req_headers, "content-type")))
         for sc in header_cookies + array_cookies:  # cookies set by this response
             rec = self._cookie_record(sc, url, host, started, page_url)
             if rec is None:
@@ -749,3 +752,17 @@ def read_har(path: str | Path, device: str = "mobile",
             cookies.append(rec)
     return reader.summary, requests, cookies
 
+
+def _body_names(post: Any, content_type: str | None) -> tuple[str, ...]:
+    """Names (never values) of a HAR request body: its `params` list, else parsed from `text`."""
+    if not isinstance(post, dict):
+        return ()
+    params = post.get("params")
+    if isinstance(params, list) and params:
+        names = [p["name"] for p in params
+                 if isinstance(p, dict) and isinstance(p.get("name"), str)]
+        return body_param_names("&".join(f"{quote(n, safe='[]')}=" for n in names[:MAX_BODY_NAMES]),
+                                "application/x-www-form-urlencoded")
+    text = post.get("text")
+    mime = post.get("mimeType") if isinstance(post.get("mimeType"), str) else content_type
+    return body_param_names(text, mime) if isinstance(text, str) else ()
