@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.errors import InputError
-from scanner.importers.sdk.interface import ManifestReader, dedupe, read_text, sdk
+from scanner.importers.sdk.interface import MAX_NESTING, ManifestReader, dedupe, read_text, sdk
 from scanner.importers.sdk.version_catalog import (
     Catalog,
     CatalogLibrary,
@@ -143,6 +143,17 @@ def _lex(file: str, text: str) -> _Src:
     return _Src(file, text, "".join(code), "".join(skel))
 
 
+# ---------------------------------------------------------------------------- limits
+# README "Limits on input files". Brackets nest at most MAX_NESTING deep (interface.py).
+#: a variable whose value names a variable whose value names … (real files: 2-3)
+MAX_REFERENCE_CHAIN = 50
+#: expressions inside expressions (parentheses, calls, variables) while evaluating one value
+MAX_EVAL_DEPTH = 150
+#: variable values looked up while reading one file (real files: a few hundred)
+MAX_LOOKUPS = 20_000
+#: characters of one evaluated string ("${a}${a}" doubles at every line)
+MAX_STRING_CHARS = 10_000
+
 _PAIRS = {"(": ")", "[": "]", "{": "}"}
 
 
@@ -151,6 +162,9 @@ def _check_balanced(src: _Src) -> None:
     for i, ch in enumerate(src.skel):
         if ch in _PAIRS:
             stack.append((ch, i))
+            if len(stack) > MAX_NESTING:
+                raise InputError(src.file, src.line(i), f"brackets nested more than {MAX_NESTING} "
+                                 "deep (the limit; real build files nest a few levels)")
         elif ch in ")]}":
             if not stack or _PAIRS[stack[-1][0]] != ch:
                 raise InputError(src.file, src.line(i), f"unbalanced '{ch}': nothing to close")
@@ -275,6 +289,8 @@ class _Evaluator:
         self.catalogs = catalogs
         self.vars: dict[str, list[tuple[int, int, int]]] = {}  # name → (stmt pos, rhs a, rhs b)
         self._busy: set[str] = set()
+        self._depth = 0  # eval() calls open
+        self._lookups = 0
         self._collect_variables()
 
     # -- variables
@@ -341,6 +357,15 @@ class _Evaluator:
                 continue
             before = [d for d in defs if d[0] < pos]
             _, a, b = (before[-1] if before else defs[0])
+            self._lookups += 1
+            if self._lookups > MAX_LOOKUPS:
+                raise InputError(self.src.file, self.src.line(pos), (
+                    f"variables expand more than {MAX_LOOKUPS} times (the limit; variables "
+                    "that each use the previous one several times grow exponentially)"))
+            if len(self._busy) >= MAX_REFERENCE_CHAIN:
+                raise InputError(self.src.file, self.src.line(pos), (
+                    f"variable {_clip(name)} starts a chain of more than {MAX_REFERENCE_CHAIN} "
+                    "variables each defined by the next (the limit)"))
             self._busy.add(cand)
             try:
                 return self.eval(a, b)
@@ -351,23 +376,44 @@ class _Evaluator:
     # -- expressions
     def eval(self, a: int, b: int) -> object:
         """Value of the expression code[a:b]."""
+        if self._depth >= MAX_EVAL_DEPTH:
+            raise InputError(self.src.file, self.src.line(a), (
+                f"expression nested more than {MAX_EVAL_DEPTH} deep, variables included "
+                "(the limit)"))
+        self._depth += 1
+        try:
+            return self._eval(a, b)
+        finally:
+            self._depth -= 1
+
+    def _eval(self, a: int, b: int) -> object:
         src = self.src
-        while a < b and src.skel[a].isspace():
-            a += 1
-        while b > a and src.skel[b - 1].isspace():
-            b -= 1
-        if a >= b:
-            return _Unresolved("")
-        # strip redundant parentheses
-        if src.skel[a] == "(" and _match_close(src.skel, a) == b - 1:
-            return self.eval(a + 1, b - 1)
+        while True:
+            while a < b and src.skel[a].isspace():
+                a += 1
+            while b > a and src.skel[b - 1].isspace():
+                b -= 1
+            if a >= b:
+                return _Unresolved("")
+            # strip redundant parentheses
+            if src.skel[a] == "(" and _match_close(src.skel, a) == b - 1:
+                a, b = a + 1, b - 1
+                continue
+            break
         parts = self._split_plus(a, b)
         if len(parts) > 1:
             values = [self.eval(s, e) for s, e in parts]
             if all(isinstance(v, str) for v in values):
-                return "".join(v for v in values if isinstance(v, str))
+                return self._bounded("".join(v for v in values if isinstance(v, str)), a)
             return _Unresolved(src.code[a:b].strip())
         return self._term(a, b)
+
+    def _bounded(self, s: str, pos: int) -> str:
+        if len(s) > MAX_STRING_CHARS:
+            raise InputError(self.src.file, self.src.line(pos), (
+                f"string expands to more than {MAX_STRING_CHARS} characters (the limit; "
+                "real dependency strings are under 200)"))
+        return s
 
     def _split_plus(self, a: int, b: int) -> list[tuple[int, int]]:
         out = []
@@ -416,6 +462,7 @@ class _Evaluator:
         text = self.src.code[a:b]
         out = []
         i = 0
+        size = 0
         unresolved = False
         while i < len(text):
             ch = text[i]
@@ -440,6 +487,9 @@ class _Evaluator:
                     unresolved = True
                     out.append("${" + expr + "}")
                 i = j
+                size += len(out[-1])
+                if size > MAX_STRING_CHARS:
+                    self._bounded(" " * size, a + i)
                 continue
             if ch == "$":
                 m = re.match(rf"{_IDENT}(?:\.{_IDENT})*", text[i + 1:])
@@ -451,6 +501,9 @@ class _Evaluator:
                         v = self._reference(".".join(segs[:k]), a + i)
                         if isinstance(v, str):
                             out.append(v)
+                            size += len(v)
+                            if size > MAX_STRING_CHARS:
+                                self._bounded(" " * size, a + i)
                             consumed = len(".".join(segs[:k]))
                             break
                     else:
@@ -522,6 +575,11 @@ class _Evaluator:
         if named:
             values.append(_Named(named))
         return values
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    """A value for an error message: at most `limit` characters."""
+    return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
 @dataclass(frozen=True)
@@ -629,7 +687,7 @@ class GradleReader(ManifestReader):
             return [_Dep(None, None, None, False, unresolved=value.text)]
         if isinstance(value, str):
             raise InputError(src.file, src.line(pos),
-                             f"expected a dependency \"group:artifact:version\", got {value!r}")
+                             f"expected a dependency \"group:artifact:version\", got {_clip(value)}")
         return []
 
     @staticmethod

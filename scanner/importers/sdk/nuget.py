@@ -18,7 +18,7 @@ import defusedxml
 import defusedxml.ElementTree as DET
 
 from scanner.errors import InputError
-from scanner.importers.sdk.interface import ManifestReader, dedupe, line_of, sdk
+from scanner.importers.sdk.interface import ManifestReader, dedupe, line_of, read_bytes, sdk
 from scanner.observations import SdkRecord
 
 __all__ = ["NuGetReader"]
@@ -30,7 +30,7 @@ def _local(tag: object) -> str:
 
 def _parse(path: Path) -> ET.Element:
     file = str(path)
-    data = path.read_bytes()
+    data = read_bytes(path)
     if not data.strip():
         raise InputError(file, None, "empty file; expected an MSBuild/NuGet XML document")
     try:
