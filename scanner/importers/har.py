@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 import ijson
 
-from scanner.errors import InputError
+from scanner.errors import InputError, clip
 from scanner.importers import check_input_file
 from scanner.observations import CookieRecord, RequestRecord
 from scanner.party import registrable_domain
@@ -434,7 +434,7 @@ class HarReader:
             pages=n_pages, entries=n_entries)
 
     def _too_deep(self, prefix: str, depth: int, n_entries: int, n_pages: int) -> InputError:
-        where = _short(_json_path(prefix, max(n_entries - 1, 0), max(n_pages - 1, 0)), 160)
+        where = clip(_json_path(prefix, max(n_entries - 1, 0), max(n_pages - 1, 0)), 160)
         if depth > MAX_HAR_DEPTH:
             return InputError(self.file, where, (
                 f"arrays/objects nested more than {MAX_HAR_DEPTH} levels deep (the limit); "
@@ -675,14 +675,6 @@ def _kind(event: str) -> str:
     return {"start_array": "an array", "start_map": "an object", "string": "a string",
             "number": "a number", "boolean": "a boolean", "null": "null",
             "map_key": "a key"}.get(event, event)
-
-
-def _short(text: str, limit: int) -> str:
-    """text cut in the middle to at most about `limit` characters (for error messages)."""
-    if len(text) <= limit:
-        return text
-    half = limit // 2
-    return f"{text[:half]}…({len(text) - 2 * half} characters)…{text[-half:]}"
 
 
 def _pytype(v: object) -> str:

@@ -364,8 +364,8 @@ class _Evaluator:
                     "that each use the previous one several times grow exponentially)"))
             if len(self._busy) >= MAX_REFERENCE_CHAIN:
                 raise InputError(self.src.file, self.src.line(pos), (
-                    f"variable {_clip(name)} starts a chain of more than {MAX_REFERENCE_CHAIN} "
-                    "variables each defined by the next (the limit)"))
+                    f"more than {MAX_REFERENCE_CHAIN} variables each defined by the next "
+                    f"(at {_clip(name)}; the limit)"))
             self._busy.add(cand)
             try:
                 return self.eval(a, b)
