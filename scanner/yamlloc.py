@@ -42,6 +42,8 @@ class LocatedYaml:
 
 
 def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], file: str) -> None:
+    if len(path) >= MAX_YAML_DEPTH and isinstance(node, yaml.CollectionNode):
+        raise _too_deep(file, node.start_mark.line + 1)
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
@@ -114,9 +116,7 @@ def check_limits(text: str, file: str) -> None:
             elif isinstance(ev, yaml.CollectionStartEvent):
                 stack.append([1, ev.anchor])
                 if len(stack) > MAX_YAML_DEPTH:
-                    raise ConfigError(file, ev.start_mark.line + 1, None, (
-                        f"mappings/sequences nested more than {MAX_YAML_DEPTH} levels deep "
-                        "(the limit)"))
+                    raise _too_deep(file, ev.start_mark.line + 1)
                 continue
             elif isinstance(ev, yaml.CollectionEndEvent):
                 n, anchor = stack.pop()
@@ -127,11 +127,9 @@ def check_limits(text: str, file: str) -> None:
             if stack:
                 stack[-1][0] += n
     except yaml.YAMLError as e:
-        if "nesting depth" in str(e):  # libyaml's own limit, met first in flow collections
+        if "nesting depth" in str(e):  # libyaml's own limit (1000), met in flow collections
             mark = getattr(e, "problem_mark", None)
-            raise ConfigError(file, mark.line + 1 if mark else None, None, (
-                f"mappings/sequences nested more than {MAX_YAML_DEPTH} levels deep "
-                "(the limit)")) from None
+            raise _too_deep(file, mark.line + 1 if mark else None) from None
         return  # the loader reports it with its line
 
 
@@ -144,21 +142,29 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_located_text(text: str, file: str) -> LocatedYaml:
-    check_limits(text, file)
+    if "&" in text:  # an alias needs an anchor: without one nothing can expand
+        check_limits(text, file)
     try:
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
+            lines: dict[Path_, int] = {}
+            if node is not None:
+                _walk(node, (), lines, file)  # the nesting limit, before anything is built
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
+        if "nesting depth" in str(e):  # libyaml's own limit (1000), met in flow collections
+            raise _too_deep(file, line) from None
         raise ConfigError(file, line, None, f"invalid YAML: {e.problem or e}") from None
     except yaml.YAMLError as e:  # pragma: no cover - all PyYAML errors are marked in practice
         raise ConfigError(file, None, None, f"invalid YAML: {e}") from None
-    lines: dict[Path_, int] = {}
-    if node is not None:
-        _walk(node, (), lines, file)
     return LocatedYaml(data, lines, file)
+
+
+def _too_deep(file: str, line: int | None) -> ConfigError:
+    return ConfigError(file, line, None,
+                       f"mappings/sequences nested more than {MAX_YAML_DEPTH} levels deep (the limit)")

@@ -152,7 +152,7 @@ MAX_EVAL_DEPTH = 150
 #: variable values looked up while reading one file (real files: a few hundred)
 MAX_LOOKUPS = 20_000
 #: characters of one evaluated string ("${a}${a}" doubles at every line)
-MAX_STRING_CHARS = 10_000
+MAX_STRING_CHARS = 4096
 
 _PAIRS = {"(": ")", "[": "]", "{": "}"}
 

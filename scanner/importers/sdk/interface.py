@@ -88,6 +88,12 @@ def check_nesting(file: str, text: str, syntax: str) -> None:
     than MAX_NESTING deep: the parsers recurse once per level. Strings and comments are skipped.
     """
     tokens = _JSON_TOKENS if syntax == "json" else _TOML_TOKENS
+    if syntax == "toml":  # dotted keys: tomllib keeps every prefix of one (square memory)
+        for n, row in enumerate(text.splitlines(), 1):
+            head = row.split("=", 1)[0] if "=" in row else row
+            if head.count(".") >= MAX_NESTING:
+                raise InputError(file, str(n), f"key of more than {MAX_NESTING} dotted parts "
+                                 "(the limit; real catalogs use a few)")
     depth = 0
     for m in tokens.finditer(text):
         ch = m.group()
