@@ -24,7 +24,13 @@ from pathlib import Path
 import pytest
 
 from scanner.importers.har import MAX_HAR_DEPTH
-from scanner.importers.sdk.gradle import MAX_LOOKUPS, MAX_REFERENCE_CHAIN, MAX_STRING_CHARS
+from scanner.importers.sdk.gradle import (
+    MAX_GRADLE_BYTES,
+    MAX_LOOKUPS,
+    MAX_REFERENCE_CHAIN,
+    MAX_SCAN_CHARS,
+    MAX_STRING_CHARS,
+)
 from scanner.importers.sdk.interface import MAX_MANIFEST_BYTES, MAX_NESTING
 from scanner.yamlloc import MAX_YAML_ALIAS_NODES, MAX_YAML_BYTES, MAX_YAML_DEPTH
 from tests.conftest import ROOT
@@ -312,6 +318,16 @@ MANIFEST_CASES: dict[str, tuple[str, Callable[[Path], None], list[str]]] = {
                              [f"more than {MAX_REFERENCE_CHAIN} variables"]),
     "gradle over the size limit": ("build.gradle", lambda p: sparse(p, MAX_MANIFEST_BYTES + 1),
                                    [f"{MAX_MANIFEST_BYTES:,} bytes"]),
+    "gradle over its own size limit": ("build.gradle", lambda p: p.write_text(
+        "// x\n" * (MAX_GRADLE_BYTES // 5 + 1)), [f"{MAX_GRADLE_BYTES:,} bytes"]),
+    "gradle 20k dependencies blocks": ("build.gradle", lambda p: p.write_text(
+        "dependencies {}\n" * 20_000), [f"{MAX_SCAN_CHARS:,} characters of scanning"]),
+    "gradle one name defined 20k times": ("build.gradle", lambda p: p.write_text(
+        'def a = "1"\n' * 20_000 + "dependencies {\n" + '    implementation "g:a:$a"\n' * 5000
+        + "}\n"), [f"{MAX_SCAN_CHARS:,} characters of scanning"]),
+    "gradle 20k continued lines": ("build.gradle", lambda p: p.write_text(
+        "".join(f'a{i} = "x" +\n' for i in range(20_000)) + '"y"\n'),
+        [f"{MAX_SCAN_CHARS:,} characters of scanning"]),
     "version catalog nested arrays": (
         "libs.versions.toml",
         lambda p: p.write_text("[versions]\na = " + json_deep(100_000, '"1"') + "\n"), [NEST]),

@@ -27,6 +27,7 @@ Decisions (also in the package docstring):
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,6 +154,30 @@ MAX_EVAL_DEPTH = 150
 MAX_LOOKUPS = 20_000
 #: characters of one evaluated string ("${a}${a}" doubles at every line)
 MAX_STRING_CHARS = 4096
+#: size of a build file (real ones: under 50 KiB); the general manifest limit is larger
+MAX_GRADLE_BYTES = 512 * 1024
+#: characters the reader's scans (bracket matching, statement ends, enclosing blocks, variable
+#: definitions) may visit in total for one file: a real 15 KB file needs about 30,000;
+#: repeated structures (200,000 `dependencies {}` blocks, one name defined 100,000 times,
+#: statements continued over thousands of lines) would need billions
+MAX_SCAN_CHARS = 2_000_000
+
+
+class _ScanBudgetExceeded(Exception):
+    def __init__(self, pos: int) -> None:
+        self.pos = pos
+
+
+_BUDGET: ContextVar[list[int] | None] = ContextVar("gradle_scan_budget", default=None)
+
+
+def _spend(chars: int, pos: int) -> None:
+    """Charge a scan of `chars` characters (at `pos`) to the file being read."""
+    left = _BUDGET.get()
+    if left is not None:
+        left[0] -= chars
+        if left[0] < 0:
+            raise _ScanBudgetExceeded(pos)
 
 _PAIRS = {"(": ")", "[": "]", "{": "}"}
 
@@ -185,7 +210,9 @@ def _match_close(skel: str, open_pos: int) -> int:
         elif ch in ")]}":
             depth -= 1
             if depth == 0:
+                _spend(i - open_pos, open_pos)
                 return i
+    _spend(len(skel) - open_pos, open_pos)
     return len(skel)
 
 
@@ -194,31 +221,40 @@ def _statement_end(skel: str, pos: int, stop_at_brace: bool = True) -> int:
     depth = 0
     i = pos
     n = len(skel)
+    last = ""  # the last non-blank character before i
     while i < n:
         ch = skel[i]
         if ch in "([":
             depth += 1
         elif ch == "{":
             if depth == 0 and stop_at_brace:
+                _spend(i - pos, pos)
                 return i  # a trailing closure: `implementation(...) { exclude … }`
             depth += 1
         elif ch in ")]}":
             if depth == 0:
+                _spend(i - pos, pos)
                 return i
             depth -= 1
         elif depth == 0 and ch in "\n;":
             # a line ending in an operator continues on the next one
-            prev = skel[pos:i].rstrip()
-            if prev.endswith(("+", ",", "=", "(")):
+            if last and last in "+,=(":
+                if ch == ";":
+                    last = ch
                 i += 1
                 continue
+            _spend(i - pos, pos)
             return i
+        if not ch.isspace():
+            last = ch
         i += 1
+    _spend(n - pos, pos)
     return n
 
 
 def _split_top(src: _Src, start: int, end: int) -> list[tuple[int, int]]:
     """Split [start, end) at top-level commas; returns trimmed (start, end) spans."""
+    _spend(end - start, start)
     spans = []
     depth = 0
     s = start
@@ -355,6 +391,7 @@ class _Evaluator:
             defs = self.vars.get(cand)
             if not defs or cand in self._busy:
                 continue
+            _spend(len(defs), pos)
             before = [d for d in defs if d[0] < pos]
             _, a, b = (before[-1] if before else defs[0])
             self._lookups += 1
@@ -410,12 +447,16 @@ class _Evaluator:
 
     def _bounded(self, s: str, pos: int) -> str:
         if len(s) > MAX_STRING_CHARS:
-            raise InputError(self.src.file, self.src.line(pos), (
-                f"string expands to more than {MAX_STRING_CHARS} characters (the limit; "
-                "real dependency strings are under 200)"))
+            raise self._too_long(pos)
         return s
 
+    def _too_long(self, pos: int) -> InputError:
+        return InputError(self.src.file, self.src.line(pos), (
+            f"string expands to more than {MAX_STRING_CHARS} characters (the limit; "
+            "real dependency strings are under 200)"))
+
     def _split_plus(self, a: int, b: int) -> list[tuple[int, int]]:
+        _spend(b - a, a)
         out = []
         depth = 0
         s = a
@@ -489,7 +530,7 @@ class _Evaluator:
                 i = j
                 size += len(out[-1])
                 if size > MAX_STRING_CHARS:
-                    self._bounded(" " * size, a + i)
+                    raise self._too_long(a + i)
                 continue
             if ch == "$":
                 m = re.match(rf"{_IDENT}(?:\.{_IDENT})*", text[i + 1:])
@@ -503,7 +544,7 @@ class _Evaluator:
                             out.append(v)
                             size += len(v)
                             if size > MAX_STRING_CHARS:
-                                self._bounded(" " * size, a + i)
+                                raise self._too_long(a + i)
                             consumed = len(".".join(segs[:k]))
                             break
                     else:
@@ -638,6 +679,20 @@ class GradleReader(ManifestReader):
     def read(self, path: Path) -> list[SdkRecord]:
         file = str(path)
         text = read_text(path)
+        if len(text) > MAX_GRADLE_BYTES:
+            raise InputError(file, None, f"file is over the limit of {MAX_GRADLE_BYTES:,} bytes "
+                             "for a Gradle build file")
+        token = _BUDGET.set([MAX_SCAN_CHARS])
+        try:
+            return self._read(path, file, text)
+        except _ScanBudgetExceeded as e:
+            raise InputError(file, str(text.count("\n", 0, e.pos) + 1), (
+                f"reading needs more than {MAX_SCAN_CHARS:,} characters of scanning (the "
+                "limit; repeated blocks, definitions or continued lines)")) from None
+        finally:
+            _BUDGET.reset(token)
+
+    def _read(self, path: Path, file: str, text: str) -> list[SdkRecord]:
         src = _lex(file, text)
         _check_balanced(src)
         catalogs = self.catalogs if self.catalogs is not None else find_catalogs(path)
@@ -738,6 +793,7 @@ def _in_test_source_set(src: _Src, pos: int) -> bool:
     """Whether a `dependencies {` at pos belongs to a test source set (Kotlin Multiplatform)."""
     skel = src.skel
     headers = [skel[max(0, pos - 80): pos]]  # `commonTest.dependencies {`
+    _spend(pos, pos)
     depth = 0
     i = pos - 1
     while i >= 0:  # the headers of the enclosing blocks
