@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from gaibu.commands.scan import party_rules
 from scanner.aggregate import Aggregator
 from scanner.config import Property, Targets
-from scanner.errors import InputError
+from scanner.importers import check_input_file
 from scanner.importers.har import iter_har
 from scanner.importers.sdk import read_manifest
 from scanner.observations import CookieRecord, RequestRecord
@@ -22,8 +22,7 @@ from scanner.store import ScanStore
 
 def har_aggregate(targets: Targets, prop: Property, path: Path) -> Aggregator:
     """Parse a whole HAR file into an aggregator (raises InputError, stores nothing)."""
-    if not path.is_file():
-        raise InputError(str(path), None, "file not found")
+    check_input_file(path, "a HAR file")
     agg = Aggregator(party_rules(targets, prop))
     device = prop.platform or "desktop"
     for rec in iter_har(path, device=device):
@@ -55,7 +54,5 @@ def import_har(targets: Targets, engine: Engine, prop: Property, path: Path) -> 
 
 
 def import_sdk(targets: Targets, engine: Engine, prop: Property, path: Path) -> int:
-    if not path.is_file():
-        raise InputError(str(path), None, "file not found")
-    sdks = read_manifest(path)
+    sdks = read_manifest(path)  # refuses a missing path, a directory, a device, a huge file
     return _store(targets, engine, prop, "sdk", lambda store: store.add_sdks(prop.name, sdks))

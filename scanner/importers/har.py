@@ -29,7 +29,8 @@ from urllib.parse import quote, urlsplit
 import ijson
 
 from scanner.aggregate import MAX_BODY_NAMES, body_param_names
-from scanner.errors import InputError
+from scanner.errors import InputError, clip
+from scanner.importers import check_input_file
 from scanner.observations import CookieRecord, RequestRecord
 from scanner.party import registrable_domain
 from scanner.setcookie import (
@@ -46,6 +47,19 @@ __all__ = ["HarSummary", "HarReader", "read_har", "iter_har", "infer_resource_ty
 
 #: URL schemes that are network transmissions; data:, blob:, about:, chrome-extension: … are not.
 NETWORK_SCHEMES = frozenset({"http", "https", "ws", "wss"})
+
+# Limits (README "Limits on input files"). A HAR is streamed, so its size is not bounded; its
+# nesting is: the parser keeps the JSON path of every open array/object, so memory grows with
+# the square of the depth (20,000 levels took 1 GB). Real HARs nest about 10 levels deep
+# (Chrome's `_initiator.stack.parent…` chains somewhat more).
+#: arrays/objects open at once, anywhere in the file
+MAX_HAR_DEPTH = 1000
+#: length of the JSON path of one open array/object (keys included), in characters
+MAX_HAR_PATH_CHARS = 10_000
+#: bytes handed to the parser at a time: it turns a whole chunk into events (each with its path)
+#: before the depth check sees the first one, so the chunk bounds the memory a bomb can take
+#: first (about chunk × longest path); small chunks are no slower with the C backend
+READ_CHUNK = 1024
 
 
 @dataclass(frozen=True)
@@ -176,6 +190,7 @@ class _CountingReader:
 
 def _open(path: Path, file: str) -> tuple[IO[bytes], int]:
     """Open for reading, skip a UTF-8 byte order mark, refuse UTF-16/32 and empty files."""
+    check_input_file(path, "a HAR file")
     raw = path.open("rb")
     head = raw.read(4)
     if not head.strip():
@@ -236,6 +251,8 @@ def _error_offset(message: str, reader: _CountingReader) -> int | None:
  _W_PAGE_TITLE, _W_ENTRY, _W_PAGEREF, _W_URL, _W_RTYPE, _W_STATUS, _W_MIME, _W_WS,
  _W_HEADER_NAME, _W_HEADER_VALUE) = range(18)
 _E = "log.entries.item"
+_OPEN = frozenset({"start_map", "start_array"})
+_CLOSE = frozenset({"end_map", "end_array"})
 #: the only ijson prefixes the first pass looks at; every other event is skipped by one dict miss
 _WATCH: dict[str | None, int] = {
     "": _W_TOP, "log": _W_LOG, "log.entries": _W_ENTRIES, "log.pages": _W_PAGES,
@@ -315,9 +332,16 @@ class HarReader:
         prefix: str | None = None
         event: str = ""
         value: Any = None
+        depth = 0
         try:
             with raw:
-                for prefix, event, value in ijson.parse(reader, use_float=True):
+                for prefix, event, value in ijson.parse(reader, buf_size=READ_CHUNK, use_float=True):
+                    if event in _OPEN:
+                        depth += 1
+                        if depth > MAX_HAR_DEPTH or len(prefix) > MAX_HAR_PATH_CHARS:
+                            raise self._too_deep(prefix, depth, n_entries, n_pages)
+                    elif event in _CLOSE:
+                        depth -= 1
                     code = watch.get(prefix)
                     if code is None:
                         continue
@@ -410,6 +434,16 @@ class HarReader:
             file=self.file, creator=_join(creator), browser=_join(browser),
             pages=n_pages, entries=n_entries)
 
+    def _too_deep(self, prefix: str, depth: int, n_entries: int, n_pages: int) -> InputError:
+        where = clip(_json_path(prefix, max(n_entries - 1, 0), max(n_pages - 1, 0)), 160)
+        if depth > MAX_HAR_DEPTH:
+            return InputError(self.file, where, (
+                f"arrays/objects nested more than {MAX_HAR_DEPTH} levels deep (the limit); "
+                "expected a HAR file (they nest about 10 levels)"))
+        return InputError(self.file, where, (
+            f"JSON path longer than {MAX_HAR_PATH_CHARS} characters (the limit: keys nested too "
+            "deep or too long); expected a HAR file"))
+
     @staticmethod
     def _note_document(cur: _EntryScan, first_doc: dict[str, str]) -> None:
         if cur.pageref is None or cur.url is None or cur.pageref in first_doc:
@@ -455,7 +489,8 @@ class HarReader:
         try:
             with raw:
                 for index, entry in enumerate(
-                        ijson.items(reader, "log.entries.item", use_float=True)):
+                        ijson.items(reader, "log.entries.item", buf_size=READ_CHUNK,
+                                    use_float=True)):
                     yield from self._entry(entry, index, set_seen, set_domains, sent)
         except ijson.JSONError as e:  # the file changed since the first pass
             where = f"log.entries[{index + 1}]"

@@ -357,7 +357,7 @@ def test_utf8_bom_and_iteration_is_lazy(tmp_path: Path) -> None:
     p.write_bytes(b"\xef\xbb\xbf" + json.dumps({"log": {"entries": [entry("https://a.example/")]}}).encode())
     assert len(read_har(p)[1]) == 1
     reader = iter_har(tmp_path / "missing-but-not-opened-yet.har")  # nothing happens until next()
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(InputError, match="file not found; expected a HAR file"):
         next(reader)
 
 

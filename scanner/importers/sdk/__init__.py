@@ -25,8 +25,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from scanner.errors import InputError
+from scanner.importers import check_input_file
 from scanner.importers.sdk.gradle import GradleReader
-from scanner.importers.sdk.interface import ManifestReader
+from scanner.importers.sdk.interface import KNOWN_MANIFESTS, MAX_MANIFEST_BYTES, ManifestReader
 from scanner.importers.sdk.nuget import NuGetReader
 from scanner.importers.sdk.package_json import PackageJsonReader
 from scanner.importers.sdk.package_resolved import PackageResolvedReader
@@ -43,8 +44,7 @@ READERS: tuple[ManifestReader, ...] = (
     GradleReader(), NuGetReader(), PackageJsonReader(),
 )
 
-_KNOWN = ("build.gradle, build.gradle.kts, gradle/libs.versions.toml, Podfile.lock, "
-          "Package.resolved, pubspec.lock, package.json, *.csproj, packages.config")
+_KNOWN = KNOWN_MANIFESTS
 
 
 def reader_for(path: str | Path) -> ManifestReader:
@@ -71,8 +71,7 @@ def read_manifest(path: str | Path, catalog: str | Path | None = None) -> list[S
     ``gradle/*.versions.toml`` next to the build file or in its parent directories is used.
     """
     p = Path(path)
-    if not p.exists():
-        raise InputError(str(path), None, "no such file")
+    check_input_file(p, f"one of {_KNOWN}", MAX_MANIFEST_BYTES)
     reader = reader_for(p)
     if catalog is not None and isinstance(reader, GradleReader):
         cat: Catalog = load_catalog(catalog)

@@ -27,11 +27,12 @@ Decisions (also in the package docstring):
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.errors import InputError
-from scanner.importers.sdk.interface import ManifestReader, dedupe, read_text, sdk
+from scanner.importers.sdk.interface import MAX_NESTING, ManifestReader, dedupe, read_text, sdk
 from scanner.importers.sdk.version_catalog import (
     Catalog,
     CatalogLibrary,
@@ -143,6 +144,41 @@ def _lex(file: str, text: str) -> _Src:
     return _Src(file, text, "".join(code), "".join(skel))
 
 
+# ---------------------------------------------------------------------------- limits
+# README "Limits on input files". Brackets nest at most MAX_NESTING deep (interface.py).
+#: a variable whose value names a variable whose value names … (real files: 2-3)
+MAX_REFERENCE_CHAIN = 50
+#: expressions inside expressions (parentheses, calls, variables) while evaluating one value
+MAX_EVAL_DEPTH = 150
+#: variable values looked up while reading one file (real files: a few hundred)
+MAX_LOOKUPS = 20_000
+#: characters of one evaluated string ("${a}${a}" doubles at every line)
+MAX_STRING_CHARS = 4096
+#: size of a build file (real ones: under 50 KiB); the general manifest limit is larger
+MAX_GRADLE_BYTES = 512 * 1024
+#: characters the reader's scans (bracket matching, statement ends, enclosing blocks, variable
+#: definitions) may visit in total for one file: a real 15 KB file needs about 30,000;
+#: repeated structures (200,000 `dependencies {}` blocks, one name defined 100,000 times,
+#: statements continued over thousands of lines) would need billions
+MAX_SCAN_CHARS = 2_000_000
+
+
+class _ScanBudgetExceeded(Exception):
+    def __init__(self, pos: int) -> None:
+        self.pos = pos
+
+
+_BUDGET: ContextVar[list[int] | None] = ContextVar("gradle_scan_budget", default=None)
+
+
+def _spend(chars: int, pos: int) -> None:
+    """Charge a scan of `chars` characters (at `pos`) to the file being read."""
+    left = _BUDGET.get()
+    if left is not None:
+        left[0] -= chars
+        if left[0] < 0:
+            raise _ScanBudgetExceeded(pos)
+
 _PAIRS = {"(": ")", "[": "]", "{": "}"}
 
 
@@ -151,6 +187,9 @@ def _check_balanced(src: _Src) -> None:
     for i, ch in enumerate(src.skel):
         if ch in _PAIRS:
             stack.append((ch, i))
+            if len(stack) > MAX_NESTING:
+                raise InputError(src.file, src.line(i), f"brackets nested more than {MAX_NESTING} "
+                                 "deep (the limit; real build files nest a few levels)")
         elif ch in ")]}":
             if not stack or _PAIRS[stack[-1][0]] != ch:
                 raise InputError(src.file, src.line(i), f"unbalanced '{ch}': nothing to close")
@@ -171,7 +210,9 @@ def _match_close(skel: str, open_pos: int) -> int:
         elif ch in ")]}":
             depth -= 1
             if depth == 0:
+                _spend(i - open_pos, open_pos)
                 return i
+    _spend(len(skel) - open_pos, open_pos)
     return len(skel)
 
 
@@ -180,31 +221,40 @@ def _statement_end(skel: str, pos: int, stop_at_brace: bool = True) -> int:
     depth = 0
     i = pos
     n = len(skel)
+    last = ""  # the last non-blank character before i
     while i < n:
         ch = skel[i]
         if ch in "([":
             depth += 1
         elif ch == "{":
             if depth == 0 and stop_at_brace:
+                _spend(i - pos, pos)
                 return i  # a trailing closure: `implementation(...) { exclude … }`
             depth += 1
         elif ch in ")]}":
             if depth == 0:
+                _spend(i - pos, pos)
                 return i
             depth -= 1
         elif depth == 0 and ch in "\n;":
             # a line ending in an operator continues on the next one
-            prev = skel[pos:i].rstrip()
-            if prev.endswith(("+", ",", "=", "(")):
+            if last and last in "+,=(":
+                if ch == ";":
+                    last = ch
                 i += 1
                 continue
+            _spend(i - pos, pos)
             return i
+        if not ch.isspace():
+            last = ch
         i += 1
+    _spend(n - pos, pos)
     return n
 
 
 def _split_top(src: _Src, start: int, end: int) -> list[tuple[int, int]]:
     """Split [start, end) at top-level commas; returns trimmed (start, end) spans."""
+    _spend(end - start, start)
     spans = []
     depth = 0
     s = start
@@ -275,6 +325,8 @@ class _Evaluator:
         self.catalogs = catalogs
         self.vars: dict[str, list[tuple[int, int, int]]] = {}  # name → (stmt pos, rhs a, rhs b)
         self._busy: set[str] = set()
+        self._depth = 0  # eval() calls open
+        self._lookups = 0
         self._collect_variables()
 
     # -- variables
@@ -339,8 +391,18 @@ class _Evaluator:
             defs = self.vars.get(cand)
             if not defs or cand in self._busy:
                 continue
+            _spend(len(defs), pos)
             before = [d for d in defs if d[0] < pos]
             _, a, b = (before[-1] if before else defs[0])
+            self._lookups += 1
+            if self._lookups > MAX_LOOKUPS:
+                raise InputError(self.src.file, self.src.line(pos), (
+                    f"variables expand more than {MAX_LOOKUPS} times (the limit; variables "
+                    "that each use the previous one several times grow exponentially)"))
+            if len(self._busy) >= MAX_REFERENCE_CHAIN:
+                raise InputError(self.src.file, self.src.line(pos), (
+                    f"more than {MAX_REFERENCE_CHAIN} variables each defined by the next "
+                    f"(at {_clip(name)}; the limit)"))
             self._busy.add(cand)
             try:
                 return self.eval(a, b)
@@ -351,25 +413,50 @@ class _Evaluator:
     # -- expressions
     def eval(self, a: int, b: int) -> object:
         """Value of the expression code[a:b]."""
+        if self._depth >= MAX_EVAL_DEPTH:
+            raise InputError(self.src.file, self.src.line(a), (
+                f"expression nested more than {MAX_EVAL_DEPTH} deep, variables included "
+                "(the limit)"))
+        self._depth += 1
+        try:
+            return self._eval(a, b)
+        finally:
+            self._depth -= 1
+
+    def _eval(self, a: int, b: int) -> object:
         src = self.src
-        while a < b and src.skel[a].isspace():
-            a += 1
-        while b > a and src.skel[b - 1].isspace():
-            b -= 1
-        if a >= b:
-            return _Unresolved("")
-        # strip redundant parentheses
-        if src.skel[a] == "(" and _match_close(src.skel, a) == b - 1:
-            return self.eval(a + 1, b - 1)
+        while True:
+            while a < b and src.skel[a].isspace():
+                a += 1
+            while b > a and src.skel[b - 1].isspace():
+                b -= 1
+            if a >= b:
+                return _Unresolved("")
+            # strip redundant parentheses
+            if src.skel[a] == "(" and _match_close(src.skel, a) == b - 1:
+                a, b = a + 1, b - 1
+                continue
+            break
         parts = self._split_plus(a, b)
         if len(parts) > 1:
             values = [self.eval(s, e) for s, e in parts]
             if all(isinstance(v, str) for v in values):
-                return "".join(v for v in values if isinstance(v, str))
+                return self._bounded("".join(v for v in values if isinstance(v, str)), a)
             return _Unresolved(src.code[a:b].strip())
         return self._term(a, b)
 
+    def _bounded(self, s: str, pos: int) -> str:
+        if len(s) > MAX_STRING_CHARS:
+            raise self._too_long(pos)
+        return s
+
+    def _too_long(self, pos: int) -> InputError:
+        return InputError(self.src.file, self.src.line(pos), (
+            f"string expands to more than {MAX_STRING_CHARS} characters (the limit; "
+            "real dependency strings are under 200)"))
+
     def _split_plus(self, a: int, b: int) -> list[tuple[int, int]]:
+        _spend(b - a, a)
         out = []
         depth = 0
         s = a
@@ -416,6 +503,7 @@ class _Evaluator:
         text = self.src.code[a:b]
         out = []
         i = 0
+        size = 0
         unresolved = False
         while i < len(text):
             ch = text[i]
@@ -440,6 +528,9 @@ class _Evaluator:
                     unresolved = True
                     out.append("${" + expr + "}")
                 i = j
+                size += len(out[-1])
+                if size > MAX_STRING_CHARS:
+                    raise self._too_long(a + i)
                 continue
             if ch == "$":
                 m = re.match(rf"{_IDENT}(?:\.{_IDENT})*", text[i + 1:])
@@ -451,6 +542,9 @@ class _Evaluator:
                         v = self._reference(".".join(segs[:k]), a + i)
                         if isinstance(v, str):
                             out.append(v)
+                            size += len(v)
+                            if size > MAX_STRING_CHARS:
+                                raise self._too_long(a + i)
                             consumed = len(".".join(segs[:k]))
                             break
                     else:
@@ -524,6 +618,11 @@ class _Evaluator:
         return values
 
 
+def _clip(text: str, limit: int = 80) -> str:
+    """A value for an error message: at most `limit` characters."""
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
 @dataclass(frozen=True)
 class _Partial:
     """An interpolated string with unresolved parts (kept as written)."""
@@ -580,6 +679,20 @@ class GradleReader(ManifestReader):
     def read(self, path: Path) -> list[SdkRecord]:
         file = str(path)
         text = read_text(path)
+        if len(text) > MAX_GRADLE_BYTES:
+            raise InputError(file, None, f"file is over the limit of {MAX_GRADLE_BYTES:,} bytes "
+                             "for a Gradle build file")
+        token = _BUDGET.set([MAX_SCAN_CHARS])
+        try:
+            return self._read(path, file, text)
+        except _ScanBudgetExceeded as e:
+            raise InputError(file, str(text.count("\n", 0, e.pos) + 1), (
+                f"reading needs more than {MAX_SCAN_CHARS:,} characters of scanning (the "
+                "limit; repeated blocks, definitions or continued lines)")) from None
+        finally:
+            _BUDGET.reset(token)
+
+    def _read(self, path: Path, file: str, text: str) -> list[SdkRecord]:
         src = _lex(file, text)
         _check_balanced(src)
         catalogs = self.catalogs if self.catalogs is not None else find_catalogs(path)
@@ -629,7 +742,7 @@ class GradleReader(ManifestReader):
             return [_Dep(None, None, None, False, unresolved=value.text)]
         if isinstance(value, str):
             raise InputError(src.file, src.line(pos),
-                             f"expected a dependency \"group:artifact:version\", got {value!r}")
+                             f"expected a dependency \"group:artifact:version\", got {_clip(value)}")
         return []
 
     @staticmethod
@@ -680,6 +793,7 @@ def _in_test_source_set(src: _Src, pos: int) -> bool:
     """Whether a `dependencies {` at pos belongs to a test source set (Kotlin Multiplatform)."""
     skel = src.skel
     headers = [skel[max(0, pos - 80): pos]]  # `commonTest.dependencies {`
+    _spend(pos, pos)
     depth = 0
     i = pos - 1
     while i >= 0:  # the headers of the enclosing blocks

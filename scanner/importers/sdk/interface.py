@@ -16,7 +16,18 @@ from scanner.errors import InputError
 from scanner.importers.sdk.classify import hint_for
 from scanner.observations import SdkRecord
 
-__all__ = ["ManifestReader", "sdk", "read_text", "line_of", "json_load", "dedupe"]
+__all__ = ["ManifestReader", "sdk", "read_text", "read_bytes", "line_of", "json_load", "dedupe",
+           "check_nesting", "MAX_MANIFEST_BYTES", "MAX_NESTING", "KNOWN_MANIFESTS"]
+
+# Limits on manifest files (README "Limits on input files"); the Gradle evaluator has its own
+# in gradle.py and YAML lock files those of scanner.yamlloc.
+#: size of one manifest file; real ones are a few KiB to a few hundred KiB
+MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+#: arrays/objects/tables (JSON, TOML) or brackets (Gradle) open at once; real ones nest < 10
+MAX_NESTING = 100
+
+KNOWN_MANIFESTS = ("build.gradle, build.gradle.kts, gradle/libs.versions.toml, Podfile.lock, "
+                   "Package.resolved, pubspec.lock, package.json, *.csproj, packages.config")
 
 
 class ManifestReader(ABC):
@@ -44,13 +55,56 @@ def sdk(id: str, version: str | None, ecosystem: str, manifest: str | Path) -> S
                      hint=hint_for(id))
 
 
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes: InputError for a directory, a device or pipe, or over MAX_MANIFEST_BYTES."""
+    from scanner.importers import check_input_file
+
+    check_input_file(path, f"one of {KNOWN_MANIFESTS}", MAX_MANIFEST_BYTES)
+    with path.open("rb") as f:
+        data = f.read(MAX_MANIFEST_BYTES + 1)  # the file may have grown since stat
+    if len(data) > MAX_MANIFEST_BYTES:
+        raise InputError(str(path), None, f"file is over the limit of {MAX_MANIFEST_BYTES:,} "
+                         "bytes")
+    return data
+
+
 def read_text(path: Path) -> str:
-    """The file as text (UTF-8, BOM tolerated); InputError when it is not text."""
+    """The file as text (UTF-8, BOM tolerated); InputError when it is not text or too big."""
+    data = read_bytes(path)
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        line = path.read_bytes()[: e.start].count(b"\n") + 1
+        line = data[: e.start].count(b"\n") + 1
         raise InputError(str(path), str(line), f"not UTF-8 text (byte {e.start})") from None
+
+
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
+_TOML_TOKENS = re.compile(r'"""[\s\S]*?(?:"""|$)|\'\'\'[\s\S]*?(?:\'\'\'|$)|"(?:[^"\\\n]|\\.)*"?'
+                          r"|'[^'\n]*'?|#[^\n]*|[\[\]{}]")
+
+
+def check_nesting(file: str, text: str, syntax: str) -> None:
+    """InputError when arrays/objects (syntax 'json') or arrays/inline tables ('toml') nest more
+    than MAX_NESTING deep: the parsers recurse once per level. Strings and comments are skipped.
+    """
+    tokens = _JSON_TOKENS if syntax == "json" else _TOML_TOKENS
+    if syntax == "toml":  # dotted keys: tomllib keeps every prefix of one (square memory)
+        for n, row in enumerate(text.splitlines(), 1):
+            head = row.split("=", 1)[0] if "=" in row else row
+            if head.count(".") >= MAX_NESTING:
+                raise InputError(file, str(n), f"key of more than {MAX_NESTING} dotted parts "
+                                 "(the limit; real catalogs use a few)")
+    depth = 0
+    for m in tokens.finditer(text):
+        ch = m.group()
+        if ch == "[" or ch == "{":
+            depth += 1
+            if depth > MAX_NESTING:
+                line = text.count("\n", 0, m.start()) + 1
+                raise InputError(file, str(line), f"arrays/objects nested more than {MAX_NESTING} "
+                                 f"levels deep (the limit; real manifests nest a few levels)")
+        elif ch == "]" or ch == "}":
+            depth = max(depth - 1, 0)
 
 
 def line_of(text: str, pattern: str, start: int = 0) -> str | None:
@@ -66,6 +120,7 @@ def json_load(path: Path, what: str) -> object:
     text = read_text(path)
     if not text.strip():
         raise InputError(str(path), None, f"empty file; expected {what}")
+    check_nesting(str(path), text, "json")
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:

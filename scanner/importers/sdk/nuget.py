@@ -18,7 +18,14 @@ import defusedxml
 import defusedxml.ElementTree as DET
 
 from scanner.errors import InputError
-from scanner.importers.sdk.interface import ManifestReader, dedupe, line_of, sdk
+from scanner.importers.sdk.interface import (
+    MAX_NESTING,
+    ManifestReader,
+    dedupe,
+    line_of,
+    read_bytes,
+    sdk,
+)
 from scanner.observations import SdkRecord
 
 __all__ = ["NuGetReader"]
@@ -30,11 +37,11 @@ def _local(tag: object) -> str:
 
 def _parse(path: Path) -> ET.Element:
     file = str(path)
-    data = path.read_bytes()
+    data = read_bytes(path)
     if not data.strip():
         raise InputError(file, None, "empty file; expected an MSBuild/NuGet XML document")
     try:
-        return DET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        root = DET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except defusedxml.DefusedXmlException as e:
         text = data.decode("utf-8", "replace")
         raise InputError(file, line_of(text, r"<!DOCTYPE|<!ENTITY"),
@@ -47,6 +54,21 @@ def _parse(path: Path) -> ET.Element:
             msg = "truncated XML: the file ends before the document is complete"
         raise InputError(file, str(line), f"{msg} (column {col + 1}); expected well-formed "
                          "MSBuild/NuGet XML") from None
+    _check_depth(file, data, root)
+    return root
+
+
+def _check_depth(file: str, data: bytes, root: ET.Element) -> None:
+    """InputError when elements nest more than MAX_NESTING deep (project files nest 3-4)."""
+    stack = [(root, 1)]
+    while stack:
+        el, depth = stack.pop()
+        if depth > MAX_NESTING:
+            text = data.decode("utf-8", "replace")
+            raise InputError(file, line_of(text, rf"<{re.escape(str(el.tag))}\b"),
+                             f"elements nested more than {MAX_NESTING} levels deep (the limit; "
+                             "project files nest a few levels)")
+        stack.extend((child, depth + 1) for child in el)
 
 
 def _properties(root: ET.Element) -> dict[str, str]:

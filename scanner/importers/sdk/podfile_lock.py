@@ -16,6 +16,7 @@ import yaml
 from scanner.errors import InputError
 from scanner.importers.sdk.interface import ManifestReader, dedupe, line_of, read_text, sdk
 from scanner.observations import SdkRecord
+from scanner.yamlloc import check_limits
 
 __all__ = ["PodfileLockReader"]
 
@@ -33,6 +34,7 @@ class PodfileLockReader(ManifestReader):
     def read(self, path: Path) -> list[SdkRecord]:
         file = str(path)
         text = read_text(path)
+        check_limits(text, file)  # nesting and alias bombs, before anything is built
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as e:

@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from scanner.errors import InputError
-from scanner.importers.sdk.interface import ManifestReader, dedupe, line_of, read_text, sdk
+from scanner.importers.sdk.interface import (
+    ManifestReader,
+    check_nesting,
+    dedupe,
+    line_of,
+    read_text,
+    sdk,
+)
 from scanner.observations import SdkRecord
 
 __all__ = ["Catalog", "CatalogLibrary", "load_catalog", "VersionCatalogReader",
@@ -148,10 +155,13 @@ def load_catalog(path: str | Path, name: str | None = None) -> Catalog:
     p = Path(path)
     file = str(path)
     text = read_text(p)
+    check_nesting(file, text, "toml")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise _toml_error(file, e) from None
+    except RecursionError:  # dotted keys nested thousands deep
+        raise InputError(file, None, "keys nested too deep for a version catalog") from None
     if name is None:
         base = p.name.split("__")[-1]  # sample files are named 'owner__libs.versions.toml'
         name = base[: -len(".versions.toml")] if base.endswith(".versions.toml") else "libs"
