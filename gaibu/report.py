@@ -54,6 +54,16 @@ def coverage_text(cov: float | None) -> str:
     return "–" if cov is None else f"{cov * 100:.1f}%"
 
 
+def personal_data(leaks: Any) -> list[dict[str, str]]:
+    """The test identity found (scanner/leaks.py): which kind, how encoded, where — never the value."""
+    out = []
+    for item in sorted(leaks or ()):
+        kind, _, rest = str(item).partition(":")
+        encoding, _, location = rest.partition(":")
+        out.append({"kind": kind, "encoding": encoding, "location": location})
+    return out
+
+
 def property_report(session: Session, idx: RegistryIndex, scan_id: int, pm: PropertyMatches,
                     sp: ScanProperty, params: ParamTable | None = None) -> dict[str, Any]:
     keys = {tp.domain for tp in pm.third_parties if tp.needs_review}
@@ -98,6 +108,7 @@ def property_report(session: Session, idx: RegistryIndex, scan_id: int, pm: Prop
             "resource_types": sorted(tp.resource_types), "rules": sorted(tp.rules),
             "frames": sorted(tp.frames), "statuses": sorted(tp.statuses),
             "information_observed": _information(idx, params, pm.kind, tp),
+            "personal_data": personal_data(tp.leaks),
         })
     cookies = [{
         "name": c.name, "domain": c.domain, "path": c.path, "party": c.party, "set_by": c.set_by,
@@ -105,6 +116,7 @@ def property_report(session: Session, idx: RegistryIndex, scan_id: int, pm: Prop
         "expires": iso(datetime.fromtimestamp(c.expires, UTC)) if c.expires else None,
         "secure": c.secure, "http_only": c.http_only, "same_site": c.same_site,
         "after_consent_only": c.after_consent_only, "devices": c.devices or [],
+        "personal_data": personal_data(c.leaks or []),
     } for c, svc in pm.cookies]
     storage = [{"origin": st.origin, "kind": st.kind, "key": st.key, "party": st.party,
                 "service": svc, "after_consent_only": st.after_consent_only}
@@ -205,6 +217,26 @@ def print_summary(report: dict[str, Any], console: Console) -> None:
             console.print(f"  {p['name']}: partial: {why}; a partial scan neither confirms "
                           "最終確認日 nor removes services", markup=False, highlight=False)
     print_information(report, console)
+    print_personal_data(report, console)
+
+
+KIND_LABELS = {"email": "e-mail address", "phone": "phone number", "member_id": "member id"}
+
+
+def print_personal_data(report: dict[str, Any], console: Console) -> None:
+    """One warning line per third party (or cookie) that received the test identity."""
+    for p in report["properties"]:
+        items = [(t["service"] or t["domain"], t.get("personal_data") or [])
+                 for t in p["third_parties"]]
+        items += [(f"cookie {c['name']} ({c['domain']})", c.get("personal_data") or [])
+                  for c in p["cookies"] if c["party"] == "third"]
+        for who, found in items:
+            if not found:
+                continue
+            how = ", ".join(f"{KIND_LABELS.get(x['kind'], x['kind'])} ({x['encoding']}, in the "
+                            f"{x['location']})" for x in found)
+            console.print(f"  {p['name']}: PERSONAL DATA: {who} received the test account's {how}",
+                          markup=False, highlight=False, soft_wrap=True)
 
 
 def _names(params: list[str], limit: int = 6) -> str:

@@ -50,6 +50,7 @@ class ThirdParty:
     resource_types: set[str] = field(default_factory=set)
     frames: set[str] = field(default_factory=set)
     statuses: set[int] = field(default_factory=set)
+    leaks: set[str] = field(default_factory=set)  # test identity found: "kind:encoding:location"
     # provider-level match: the provider whose shared domains hold these hosts (service is None)
     provider: str | None = None
     # the property's specific services of that provider this traffic supports (none: a finding)
@@ -127,6 +128,7 @@ def match_property(session: Session, idx: RegistryIndex, scan_id: int, sp: ScanP
             tp.resource_types |= set(h.resource_types or [])
             tp.frames |= set(h.frames or [])
             tp.statuses |= set(h.statuses or [])
+            tp.leaks |= set(h.leaks or [])
             for u in h.sample_urls or []:
                 if len(tp.sample_urls) < EVIDENCE_CAP and u not in tp.sample_urls:
                     tp.sample_urls.append(u)
@@ -214,6 +216,8 @@ def update_findings(session: Session, idx: RegistryIndex, scan: Scan,
             ev["param_names"] = sorted(set(ev.get("param_names", [])) | tp.param_names)[:100]
             ev["devices"] = sorted(set(ev.get("devices", [])) | tp.devices)
             ev["requests"] = ev.get("requests", 0) + tp.requests
+            if tp.leaks:
+                ev["personal_data"] = sorted(set(ev.get("personal_data", [])) | tp.leaks)
             ev["after_consent_only"] = ev.get("after_consent_only", True) and (
                 tp.before_consent == 0 and tp.after_consent > 0)
         for c, svc in pm.cookies:

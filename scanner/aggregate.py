@@ -139,6 +139,7 @@ class HostAgg:
     devices: set[str] = field(default_factory=set)
     frames: set[str] = field(default_factory=set)  # frames (query-less) that made the requests
     statuses: set[int] = field(default_factory=set)
+    leaks: set[str] = field(default_factory=set)  # "kind:encoding:location" of the test identity
 
 
 @dataclass
@@ -158,6 +159,7 @@ class CookieAgg:
     page_set: set[str] = field(default_factory=set)
     first_page: str | None = None
     devices: set[str] = field(default_factory=set)
+    leaks: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -223,6 +225,7 @@ class Aggregator:
             agg.frames.add(strip_query(r.frame_url))
         if r.status is not None:
             agg.statuses.add(r.status)
+        agg.leaks.update(r.leaks)
         self.dirty_hosts.add(host)
         return agg.party == "third"
 
@@ -256,6 +259,7 @@ class Aggregator:
         if c.page_url:
             agg.page_set.add(c.page_url)
         agg.devices.add(c.device)
+        agg.leaks.update(c.leaks)
         self.dirty_cookies.add(key)
 
     # -- storage -------------------------------------------------------------------------------

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from playwright.async_api import BrowserContext, Page, Request, Response, WebSocket
 
 from scanner.aggregate import body_param_names, origin_of, strip_query
+from scanner.leaks import LeakDetector
 from scanner.observations import CookieRecord, Phase, RequestRecord, StorageRecord
 from scanner.party import host_of
 from scanner.setcookie import parse_set_cookie
@@ -98,9 +99,7 @@ class PageCapture:
         for req, rec in self._raw:
             status = self._status.get(req) if req is not None else None
             if status is not None:
-                rec = RequestRecord(rec.url, rec.method, rec.resource_type, status, rec.frame_url,
-                                    rec.page_url, rec.device, rec.phase, rec.initiator,
-                                    rec.body_params)
+                rec = replace(rec, status=status)
             out.append(rec)
         return out
 
@@ -109,7 +108,9 @@ class ContextCapture:
     """Attaches to one BrowserContext for the lifetime of the context and routes events to the
     current PageCapture. Keeps the context's consent state and what its jar held before."""
 
-    def __init__(self, context: BrowserContext, device: str, consent_configured: bool) -> None:
+    def __init__(self, context: BrowserContext, device: str, consent_configured: bool,
+                 leaks: LeakDetector | None = None) -> None:
+        self.leaks = leaks if leaks is not None and leaks.active else None
         self.context = context
         self.device = device
         self.consent_configured = consent_configured
@@ -176,10 +177,18 @@ class ContextCapture:
                 body = body_param_names(request.post_data, request.headers.get("content-type"))
             except Exception:  # binary or undecodable bodies carry no names we can read
                 body = ()
+        leaks: tuple[str, ...] = ()
+        if self.leaks is not None:
+            try:
+                raw = request.post_data_buffer if request.method != "GET" else None
+            except Exception:
+                raw = None
+            leaks = tuple(sorted(f"{x.kind}:{x.encoding}:{x.location}"
+                                 for x in self.leaks.scan(url, raw)))
         cap._raw.append((request, RequestRecord(
             url=url, method=request.method, resource_type=request.resource_type,
             frame_url=frame_url, page_url=cap.page_url, device=self.device, phase=cap.phase,
-            initiator=initiator, body_params=body)))
+            initiator=initiator, body_params=body, leaks=leaks)))
         cap.last_activity = time.monotonic()
 
     def _on_done(self, request: Request) -> None:
@@ -272,12 +281,17 @@ class ContextCapture:
             first_phase = self.cookie_phase.setdefault(key, phase)
             set_by, setter = self._set_by(c["name"], c["domain"])
             expires = c.get("expires", -1)
+            leaks: tuple[str, ...] = ()
+            if self.leaks is not None:  # the value is searched here and then dropped
+                leaks = tuple(sorted(f"{x.kind}:{x.encoding}:{x.location}" for x in
+                                     self.leaks.scan(cookie_header=f"{c['name']}={c.get('value', '')}")))
             out.append(CookieRecord(
                 name=c["name"], domain=c["domain"], path=c.get("path", "/"),
                 expires=None if expires is None or expires < 0 else float(expires),
                 http_only=bool(c.get("httpOnly")), secure=bool(c.get("secure")),
                 same_site=c.get("sameSite"), set_by=set_by,  # type: ignore[arg-type]
-                setter_url=setter, page_url=page_url, device=self.device, phase=first_phase))
+                setter_url=setter, page_url=page_url, device=self.device, phase=first_phase,
+                leaks=leaks))
         return out
 
     async def storage(self, page: Page, page_url: str, per_frame_timeout: float = 2.0

@@ -167,6 +167,39 @@ class Property(_Model):
         return [str(u) for u in (self.start_urls if self.kind == "web" else self.webviews)]
 
 
+ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]{0,127}$"
+
+
+class TestIdentity(_Model):
+    """A test account whose personal data must not reach third parties: the NAMES of the
+    environment variables holding its e-mail address, phone number and member id (the values
+    never appear in targets.yaml, the database, the report or any message)."""
+
+    __test__ = False  # not a pytest test class
+    email_env: str | None = Field(default=None, pattern=ENV_NAME)
+    phone_env: str | None = Field(default=None, pattern=ENV_NAME)
+    member_id_env: str | None = Field(default=None, pattern=ENV_NAME)
+
+    def values(self) -> dict[str, str | None]:
+        """{kind: value} read from the environment now; a named variable that is unset or empty
+        is an error naming the variable (not its value)."""
+        import os
+
+        from scanner.errors import GaibuError
+
+        out: dict[str, str | None] = {}
+        for kind in ("email", "phone", "member_id"):
+            var = getattr(self, f"{kind}_env")
+            if var is None:
+                continue
+            value = os.environ.get(var)
+            if not value:
+                raise GaibuError(f"test_identity.{kind}_env: environment variable {var} is not set "
+                                 "(set it to the test account's value, or remove the key)")
+            out[kind] = value
+        return out
+
+
 class Targets(_Model):
     company: Company
     browser: BrowserSettings = BrowserSettings()
@@ -174,6 +207,7 @@ class Targets(_Model):
     registry_dir: str | None = None
     database: str | None = None
     site: SiteSettings = SiteSettings()
+    test_identity: TestIdentity | None = None
     properties: list[Property] = Field(min_length=1)
 
     @model_validator(mode="after")

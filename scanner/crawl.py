@@ -33,6 +33,7 @@ from scanner.browser import DEVICES, find_chromium, make_profile_dir
 from scanner.capture import SCROLL_JS, ContextCapture, _first_line, classify_error
 from scanner.config import BrowserSettings, Property, ScanSettings
 from scanner.discovery import extract_links, parse_sitemap, robots_sitemaps
+from scanner.leaks import LeakDetector
 from scanner.observations import PageResult
 from scanner.party import registrable_domain
 from scanner.urls import UrlFilter, canonicalize
@@ -188,8 +189,10 @@ class PropertyCrawl:
 
     def __init__(self, prop: Property, settings: ScanSettings, manager: BrowserManager,
                  sink: PageSink, listener: CrawlListener, concurrency: int,
-                 min_coverage: float = DEFAULT_MIN_COVERAGE) -> None:
+                 min_coverage: float = DEFAULT_MIN_COVERAGE,
+                 leaks: LeakDetector | None = None) -> None:
         self.prop = prop
+        self.leaks = leaks
         self.min_coverage = min_coverage
         self.s = settings
         self.m = manager
@@ -311,7 +314,8 @@ class PropertyCrawl:
             if not self.m.alive():
                 await self.m.relaunch(self.m.generation)
             ctx = await self.m.new_context(device, self.prop.user_agent)
-            cap = ContextCapture(ctx, device, bool(self.prop.consent and self.prop.consent.accept))
+            cap = ContextCapture(ctx, device, bool(self.prop.consent and self.prop.consent.accept),
+                                 self.leaks)
             slot = slots[device] = _Slot(cap, self.m.generation)
         return slot
 
@@ -524,7 +528,8 @@ class PropertyCrawl:
 async def crawl(props: list[Property], browser: BrowserSettings, settings: ScanSettings,
                 sink: PageSink, on_property: Callable[[Property, str], None],
                 listener: CrawlListener | None = None, concurrency: int | None = None,
-                min_coverage: float | Callable[[Property], float] = DEFAULT_MIN_COVERAGE) -> None:
+                min_coverage: float | Callable[[Property], float] = DEFAULT_MIN_COVERAGE,
+                leaks: LeakDetector | None = None) -> None:
     """Crawl the given web properties (and app webviews) one after another in one browser.
 
     `min_coverage`: the share of page loads that must succeed for a complete crawl, one value
@@ -538,7 +543,7 @@ async def crawl(props: list[Property], browser: BrowserSettings, settings: ScanS
             for prop in props:
                 need = min_coverage(prop) if callable(min_coverage) else min_coverage
                 pc = PropertyCrawl(prop, settings, manager, sink, listener,
-                                   concurrency or settings.concurrency, need)
+                                   concurrency or settings.concurrency, need, leaks)
                 status = await pc.run()
                 on_property(prop, status)
         finally:

@@ -103,6 +103,9 @@ class HostObservation(SQLModel, table=True):
     devices: list[str] = _json([])
     frames: list[str] = _json([])
     statuses: list[int] = _json([])
+    # the test account's identity found in requests to this host: "kind:encoding:location"
+    # (scanner/leaks.py) — that it was found and how, never the value
+    leaks: list[str] | None = _json([])
 
 
 class CookieObservation(SQLModel, table=True):
@@ -127,6 +130,7 @@ class CookieObservation(SQLModel, table=True):
     pages_count: int = 0
     first_page: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     devices: list[str] = _json([])
+    leaks: list[str] | None = _json([])  # the test identity found in the value ("kind:encoding:cookie")
 
 
 class StorageObservation(SQLModel, table=True):

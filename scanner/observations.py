@@ -29,6 +29,8 @@ class RequestRecord:
     initiator: str | None = None
     # names (never values) of form-encoded / JSON body parameters (scanner/capture.py)
     body_params: tuple[str, ...] = ()
+    # the test identity found in this request: "kind:encoding:location" (scanner/leaks.py)
+    leaks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,7 @@ class CookieRecord:
     page_url: str = ""
     device: str = "desktop"
     phase: Phase = "none"
+    leaks: tuple[str, ...] = ()  # the test identity found in the cookie's value (never kept)
 
 
 @dataclass(frozen=True, slots=True)

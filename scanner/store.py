@@ -183,6 +183,7 @@ class ScanStore:
         row.devices = sorted(h.devices)
         row.frames = sorted(h.frames)
         row.statuses = sorted(h.statuses)
+        row.leaks = sorted(h.leaks)
         self.session.add(row)
 
     def _write_cookie(self, prop: str, c: CookieAgg) -> None:
@@ -203,6 +204,7 @@ class ScanStore:
         row.pages_count = len(c.page_set)
         row.first_page = c.first_page
         row.devices = sorted(c.devices)
+        row.leaks = sorted(c.leaks)
         self.session.add(row)
 
     def _write_storage(self, prop: str, st: StorageAgg) -> None:

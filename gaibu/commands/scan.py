@@ -13,6 +13,7 @@ from scanner.aggregate import Aggregator
 from scanner.config import Property, Targets
 from scanner.crawl import CrawlListener, crawl
 from scanner.errors import GaibuError, InputError
+from scanner.leaks import LeakDetector
 from scanner.observations import PageResult
 from scanner.party import PartyRules
 from scanner.store import ScanStore
@@ -78,6 +79,8 @@ def import_app_inputs(targets: Targets, prop: Property, store: ScanStore, agg: A
 
 def run_scan(targets: Targets, engine: Engine, props: list[Property],
              listener: CrawlListener | None = None, concurrency: int | None = None) -> ScanOutcome:
+    # read before anything is stored: a test identity variable that is not set is an error
+    leaks = LeakDetector(targets.test_identity.values()) if targets.test_identity else None
     store = ScanStore(engine, source="crawl", targets_file=targets.source)
     scan = store.start()
     assert scan.id is not None
@@ -115,7 +118,7 @@ def run_scan(targets: Targets, engine: Engine, props: list[Property],
                 parts[p.name].extend(import_app_inputs(targets, p, store, aggs[p.name],
                                                        outcome.errors))
         if to_crawl:
-            asyncio.run(_crawl_with_signals(targets, to_crawl, sink, on_property, listener,
+            asyncio.run(_crawl_with_signals(targets, to_crawl, sink, on_property, listener, leaks,
                                             concurrency))
     except (KeyboardInterrupt, asyncio.CancelledError):
         status = "interrupted"
@@ -147,7 +150,7 @@ def run_scan(targets: Targets, engine: Engine, props: list[Property],
 
 
 async def _crawl_with_signals(targets: Targets, props: list[Property], sink, on_property,
-                              listener, concurrency) -> None:  # type: ignore[no-untyped-def]
+                              listener, leaks, concurrency) -> None:  # type: ignore[no-untyped-def]
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()
     assert task is not None
@@ -156,7 +159,7 @@ async def _crawl_with_signals(targets: Targets, props: list[Property], sink, on_
     except (NotImplementedError, RuntimeError):  # pragma: no cover - non-Unix
         pass
     await crawl(props, targets.browser, targets.scan, sink, on_property, listener, concurrency,
-                min_coverage=targets.min_coverage)
+                min_coverage=targets.min_coverage, leaks=leaks)
 
 
 def ensure_registry(engine: Engine, targets: Targets) -> None:
