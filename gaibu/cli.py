@@ -10,9 +10,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from gaibu import __version__
-from gaibu.db import get_engine, resolve_url
+from gaibu.db import close_all, current_url, describe_db_error, get_engine, resolve_url
+from gaibu.safe import markup_safe, printable
 from scanner.config import Targets, load_targets
 from scanner.errors import GaibuError
 
@@ -49,6 +51,9 @@ class Ctx:
     @property
     def targets(self) -> Targets:
         if self._targets is None:
+            if self.targets_path.is_dir():
+                raise fail(f"--targets {self.targets_path}: is a directory; expected a "
+                           "targets.yaml file", EXIT_USAGE)
             self._targets = load_targets(self.targets_path)
         return self._targets
 
@@ -67,9 +72,41 @@ class Ctx:
         return get_engine(self.url)
 
 
+def one_line(message: object) -> str:
+    """A message as one printable line: control characters escaped, only the first line of a
+    multi-line message (e.g. a browser's launch log) with a note that more was cut."""
+    lines = [ln.strip() for ln in str(message).splitlines() if ln.strip()]
+    if not lines:
+        return type(message).__name__ if isinstance(message, BaseException) else ""
+    first = printable(lines[0])
+    return first if len(lines) == 1 else f"{first} (+{len(lines) - 1} more lines cut)"
+
+
+def print_error(message: object) -> None:
+    """``error: MESSAGE`` on stderr, one line; the message is never read as Rich markup."""
+    err.print(Text.assemble(("error:", "bold red"), " ", one_line(message)), highlight=False,
+              soft_wrap=True)
+
+
 def fail(message: str, code: int = EXIT_ERROR) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False, soft_wrap=True)
+    print_error(message)
     return typer.Exit(code)
+
+
+def check_writable_file(option: str, dest: str | None) -> None:
+    """Before any work: the file an option names can be created (its folder is or can be made)."""
+    if dest in (None, "-"):
+        return
+    path = Path(dest)  # type: ignore[arg-type]
+    if path.is_dir():
+        raise fail(f"{option} {dest}: is a directory; expected a file path", EXIT_USAGE)
+    parent = path.absolute().parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise fail(f"{option} {dest}: {parent} is a file, not a directory", EXIT_USAGE)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise fail(f"{option} {dest}: directory {parent} is not writable", EXIT_USAGE)
 
 
 def emit_json(data: Any, dest: str | None) -> None:
@@ -108,6 +145,7 @@ def scan(
     from gaibu.progress import RichListener
     from gaibu.report import build_report, print_summary
 
+    check_writable_file("--json", json_out)
     ctx = Ctx(targets, db)
     t = ctx.targets
     names = prop or []
@@ -128,7 +166,7 @@ def scan(
         emit_json(report, json_out)
     print_summary(report, err if json_out in ("-",) else out)
     for e in outcome.errors:
-        err.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
+        print_error(e)
     if outcome.status == "interrupted":
         raise typer.Exit(130)
     pending = [tp for p in report["properties"] for tp in p["third_parties"] + p.get("sdks", [])
@@ -136,7 +174,8 @@ def scan(
     if fail_on_new and pending:
         names_p = sorted({tp.get("domain") or tp.get("id") for tp in pending})
         err.print(f"[bold red]{len(names_p)} unreviewed third part{'y' if len(names_p) == 1 else 'ies'}:[/] "
-                  + ", ".join(names_p) + "\nReview them with: gaibu review list", highlight=False)
+                  + ", ".join(markup_safe(n) for n in names_p)
+                  + "\nReview them with: gaibu review list", highlight=False)
         raise typer.Exit(EXIT_PENDING)
     if outcome.errors or outcome.status == "failed":
         raise typer.Exit(EXIT_ERROR)
@@ -168,7 +207,7 @@ def review_list(
     from registry.models import FINDING_STATUSES, Finding
 
     if status != "all" and status not in FINDING_STATUSES:
-        raise fail(f"--status {status!r}: expected one of {', '.join(FINDING_STATUSES)}, all",
+        raise fail(f"--status {printable(status)!r}: expected one of {', '.join(FINDING_STATUSES)}, all",
                    EXIT_USAGE)
     ctx = Ctx(targets, db, need_targets=False)
     with Session(ctx.engine) as s:
@@ -188,10 +227,11 @@ def review_list(
         t.add_column(c)
     for r in rows:
         sug = r["suggestion"] or {}
-        t.add_row(str(r["id"]), r["key"], r["status"], ", ".join(r["properties"]),
-                  ", ".join(r["hosts"][:3]) + (" …" if len(r["hosts"]) > 3 else ""),
-                  (r["last_seen"] or "")[:10],
-                  f"{sug.get('company')} ({sug.get('category')})" if sug else "")
+        cells = (str(r["id"]), r["key"], r["status"], ", ".join(r["properties"]),
+                 ", ".join(r["hosts"][:3]) + (" …" if len(r["hosts"]) > 3 else ""),
+                 (r["last_seen"] or "")[:10],
+                 f"{sug.get('company')} ({sug.get('category')})" if sug else "")
+        t.add_row(*(Text(printable(c)) for c in cells))
     out.print(t)
 
 
@@ -250,7 +290,7 @@ def review_show(key: str, targets: TargetsOpt = Path("targets.yaml"), db: DbOpt 
                          + (f" {d['service']}" if d["service"] else "")
                          + f" ({d['from']} → {d['to']})"
                          + (f" — {d['reason']}" if d["reason"] else ""))
-    out.print("\n".join(lines), markup=False)
+    out.print("\n".join(printable(ln) for ln in lines), markup=False, highlight=False)
 
 
 def _decide(targets: Path, db: str | None, fn: Any, *args: Any, **kw: Any) -> None:
@@ -263,11 +303,11 @@ def _decide(targets: Path, db: str | None, fn: Any, *args: Any, **kw: Any) -> No
             kw["removal_after"] = t.site.removal_after_scans if t else 3
         d = fn(s, *args, **kw)
         s.commit()
-        out.print(f"decision #{d.id}: {d.action} ({d.previous_status} → {d.new_status})"
-                  + (f" service {d.service_id}" if d.service_id else "")
-                  + (f", {len(d.rule_ids)} rule(s) added" if d.rule_ids else "")
-                  + (f", {len(d.listing_ids)} listing(s) added" if d.listing_ids else ""),
-                  markup=False)
+        out.print(printable(f"decision #{d.id}: {d.action} ({d.previous_status} → {d.new_status})"
+                            + (f" service {d.service_id}" if d.service_id else "")
+                            + (f", {len(d.rule_ids)} rule(s) added" if d.rule_ids else "")
+                            + (f", {len(d.listing_ids)} listing(s) added" if d.listing_ids else "")),
+                  markup=False, highlight=False)
 
 
 @review_app.command("assign")
@@ -304,6 +344,8 @@ def review_new_service(key: str, file: Annotated[Path, typer.Option("--file", he
                        reason: Annotated[str | None, typer.Option("--reason")] = None) -> None:
     """Create a service (texts for the public list) from a YAML file and assign the finding to it."""
     from registry.review import new_service
+    if file.is_dir():
+        raise fail(f"--file {file}: is a directory; expected a SERVICE.yaml file", EXIT_USAGE)
     _decide(targets, db, new_service, key, file, by, reason, removal_after=3)
 
 
@@ -341,7 +383,7 @@ def registry_export(directory: Annotated[Path, typer.Argument(help="output direc
 
     ctx = Ctx(targets, db, need_targets=False)
     for f in export_registry(ctx.engine, directory):
-        out.print(str(f))
+        out.print(printable(f), markup=False, highlight=False)
 
 
 @registry_app.command("check")
@@ -358,7 +400,7 @@ def registry_check(targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None)
         first |= {registrable_domain(host_of(u)) for p in t.properties for u in p.urls}
     problems = run_check(_registry_dir(ctx), first, ctx.engine)
     for p in problems:
-        (err if p.level == "error" else out).print(str(p), markup=False, highlight=False,
+        (err if p.level == "error" else out).print(printable(p), markup=False, highlight=False,
                                                    soft_wrap=True)
     errors = sum(p.level == "error" for p in problems)
     warnings = len(problems) - errors
@@ -391,12 +433,13 @@ def _import(targets: Path, db: str | None, prop: str, fn: Any, json_out: str | N
     from gaibu.commands.scan import after_scan, ensure_registry
     from gaibu.report import build_report, print_summary
 
+    check_writable_file("--json", json_out)
     ctx = Ctx(targets, db)
     t = ctx.targets
     try:
         p = t.property(prop)
     except KeyError:
-        raise fail(f"{t.source}: no property named {prop!r}; expected one of: "
+        raise fail(f"{t.source}: no property named {printable(prop)!r}; expected one of: "
                    f"{', '.join(x.name for x in t.properties)}", EXIT_USAGE) from None
     engine = ctx.engine
     ensure_registry(engine, t)
@@ -437,8 +480,9 @@ def listing_list(targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None,
     for c in ("property", "service", "state", "first listed", "last seen", "misses"):
         t.add_column(c)
     for r in rows:
-        t.add_row(r["property"], r["service"], r["state"], (r["first_listed"] or "")[:10],
-                  (r["last_seen"] or "")[:10], str(r["misses"]))
+        t.add_row(*(Text(printable(c)) for c in (
+            r["property"], r["service"], r["state"], (r["first_listed"] or "")[:10],
+            (r["last_seen"] or "")[:10], str(r["misses"]))))
     out.print(t)
 
 
@@ -461,7 +505,8 @@ def listing_remove(prop: Annotated[str, typer.Argument(help="property name")],
     with Session(ctx.engine) as s:
         remove_listing(s, prop, service, reason.strip(), utcnow(), reviewer(by))
         s.commit()
-    out.print(f"removed {service} from the list of {prop}")
+    out.print(printable(f"removed {service} from the list of {prop}"), markup=False,
+              highlight=False)
 
 
 # -- build and diff -----------------------------------------------------------------------------
@@ -471,10 +516,18 @@ def build(targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None,
     """Render the public 外部送信一覧 pages (ja + en), JSON and CSV from the reviewed registry."""
     from gaibu.commands.build import build as run
 
+    from gaibu.db import sqlite_path
+
     ctx = Ctx(targets, db)
-    directory, files = run(ctx.engine, ctx.targets, out_dir)
-    out.print(f"built {len(files)} files in {directory}")
-    out.print(f"index: {directory / 'index.html'}")
+    protect = [Path(ctx.targets.source)]
+    dbfile = sqlite_path(ctx.url)
+    if dbfile is not None:
+        protect += [dbfile, Path(f"{dbfile}-wal"), Path(f"{dbfile}-shm")]
+    if ctx.targets.registry_dir:
+        protect.append(ctx.targets.resolve(ctx.targets.registry_dir))
+    directory, files = run(ctx.engine, ctx.targets, out_dir, protect=tuple(protect))
+    out.print(printable(f"built {len(files)} files in {directory}"), markup=False, highlight=False)
+    out.print(printable(f"index: {directory / 'index.html'}"), markup=False, highlight=False)
 
 
 @app.command()
@@ -490,16 +543,39 @@ def diff(targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None,
     if as_json:
         emit_json(d, None)
     else:
-        out.print(format_diff(d), markup=False, highlight=False)
+        out.print(printable(format_diff(d), keep_newlines=True), markup=False, highlight=False)
+
+
+def describe_os_error(e: OSError) -> str:
+    """'PATH: what went wrong' for a file-system error (no errno numbers, no traceback)."""
+    what = e.strerror or type(e).__name__
+    where = " → ".join(str(x) for x in (e.filename, e.filename2) if x is not None)
+    return f"{where}: {what}" if where else what
 
 
 def main() -> None:
-    """Entry point: user errors print one clear line and exit 1, never a traceback."""
+    """Entry point: user errors print one clear line and exit 1, never a traceback.
+
+    Whatever happens, every SQLite database is checkpointed on the way out (gaibu.db alone then
+    holds all rows, see gaibu/db.py checkpoint).
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    code = 0
     try:
         app()
     except GaibuError as e:
-        err.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
-        sys.exit(EXIT_ERROR)
+        print_error(e)
+        code = EXIT_ERROR
+    except SQLAlchemyError as e:
+        print_error(describe_db_error(current_url() or "", e))
+        code = EXIT_ERROR
+    except OSError as e:
+        print_error(describe_os_error(e))
+        code = EXIT_ERROR
+    finally:
+        close_all()
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -7,9 +7,11 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from gaibu.safe import printable
 from registry.identify import PropertyMatches, finding_status, match_scan, sdk_key
 from registry.index import RegistryIndex, build_index
 from scanner.config import Targets
@@ -110,21 +112,24 @@ def build_report(engine: Engine, scan_id: int, targets: Targets | None = None) -
 
 def print_summary(report: dict[str, Any], console: Console) -> None:
     scan = report["scan"]
-    table = Table(title=f"scan {scan['id']}: {scan['status']}", title_justify="left")
+    table = Table(title=Text(printable(f"scan {scan['id']}: {scan['status']}")),
+                  title_justify="left")
     for heading in ("property", "status", "pages", "failed", "third parties", "listed", "pending",
                 "cookies", "storage", "SDKs"):
         table.add_column(heading, justify="right" if heading not in ("property", "status") else "left")
     for p in report["properties"]:
         tps = p["third_parties"]
-        table.add_row(p["name"], p["status"], str(p["pages_visited"]), str(p["pages_failed"]),
-                      str(len(tps)), str(sum(1 for t in tps if t["status"] == "listed")),
-                      str(sum(1 for t in tps + p["sdks"] if t["status"] == "pending")),
-                      str(len(p["cookies"])), str(len(p["storage"])), str(len(p["sdks"])))
+        cells = (p["name"], p["status"], str(p["pages_visited"]), str(p["pages_failed"]),
+                 str(len(tps)), str(sum(1 for t in tps if t["status"] == "listed")),
+                 str(sum(1 for t in tps + p["sdks"] if t["status"] == "pending")),
+                 str(len(p["cookies"])), str(len(p["storage"])), str(len(p["sdks"])))
+        # crawled and user text: never Rich markup, never raw control characters
+        table.add_row(*(Text(printable(c)) for c in cells))
     console.print(table)
     for p in report["properties"]:
         failed = [pg for pg in p["pages"] if pg["error"]]
         for pg in failed[:10]:
-            console.print(f"  {p['name']}: {pg['device']} {pg['url']} — {pg['error']}",
+            console.print(printable(f"  {p['name']}: {pg['device']} {pg['url']} — {pg['error']}"),
                           markup=False, highlight=False)
         if len(failed) > 10:
             console.print(f"  … and {len(failed) - 10} more failed pages (see --json)")

@@ -149,14 +149,15 @@ def disclosure_from_db(engine: Engine, targets: Targets) -> Disclosure:
                       removal_after_scans=site.removal_after_scans)
 
 
-def build(engine: Engine, targets: Targets, out: Path | None) -> tuple[Path, list[Path]]:
+def build(engine: Engine, targets: Targets, out: Path | None,
+          protect: tuple[Path, ...] = ()) -> tuple[Path, list[Path]]:
     from site_generator.build import BuildError, build_site
 
     out_dir = out or targets.resolve(targets.site.out)
     templates = targets.resolve(targets.site.templates_dir) if targets.site.templates_dir else None
     d = disclosure_from_db(engine, targets)
     try:
-        files = build_site(d, out_dir, templates)
+        files = build_site(d, out_dir, templates, protect=protect)
     except TemplateSyntaxError as e:
         raise InputError(e.filename or e.name or "template", str(e.lineno),
                          f"template syntax error: {e.message}") from None
@@ -165,7 +166,7 @@ def build(engine: Engine, targets: Targets, out: Path | None) -> tuple[Path, lis
         raise InputError(file, line, f"template error: {e}; the previous site in {out_dir} "
                          "is unchanged") from None
     except BuildError as e:
-        raise GaibuError(f"build failed: {e}; the previous site in {out_dir} is unchanged") from None
+        raise GaibuError(f"build failed: {e}; nothing in {out_dir} was changed") from None
     return out_dir, files
 
 
