@@ -515,7 +515,6 @@ def build(targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None,
           out_dir: Annotated[Path | None, typer.Option("--out", help="output directory (default: site.out)")] = None) -> None:
     """Render the public 外部送信一覧 pages (ja + en), JSON and CSV from the reviewed registry."""
     from gaibu.commands.build import build as run
-
     from gaibu.db import sqlite_path
 
     ctx = Ctx(targets, db)

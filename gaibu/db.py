@@ -54,6 +54,8 @@ class DatabaseError(GaibuError):
 
 def redact(url: str) -> str:
     """The URL without its password (for messages)."""
+    if url.startswith("sqlite"):
+        return url
     try:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:
