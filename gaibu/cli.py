@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -37,6 +38,7 @@ TargetsOpt = Annotated[Path, typer.Option("--targets", "-t", help="targets.yaml"
 DbOpt = Annotated[str | None, typer.Option("--db", help="database URL (default: GAIBU_DATABASE_URL, "
                                            "database: in targets.yaml, sqlite:///gaibu.db)")]
 EXIT_ERROR, EXIT_USAGE, EXIT_PENDING = 1, 2, 3
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 
 
 class Ctx:
@@ -110,7 +112,10 @@ def check_writable_file(option: str, dest: str | None) -> None:
 
 
 def emit_json(data: Any, dest: str | None) -> None:
-    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    # json escapes C0 controls itself; C1 controls and bidi overrides are escaped too (\\uXXXX,
+    # same JSON value) so a report printed to a terminal cannot drive it
+    text = _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}",
+                            json.dumps(data, ensure_ascii=False, indent=2, default=str))
     if dest in (None, "-"):
         sys.stdout.write(text + "\n")
     else:
