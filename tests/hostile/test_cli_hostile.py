@@ -87,6 +87,17 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
                           "key": "k\x1b]52;c;ZXZpbA==\x07\u202eevil"}]
         con.execute("UPDATE finding SET evidence = ? WHERE id = ?", (json.dumps(ev), row[0]))
     con.close()
+    # for the output-folder cases: a built site the user then added a file to, folders of theirs
+    r = run_gaibu("build", "--targets", str(d / "targets.yaml"), "--out", str(d / "site"))
+    assert r.returncode == 0, r.stderr
+    (d / "site" / "CNAME").write_text("example.com\n")
+    (d / "sub").mkdir()
+    (d / "home").mkdir()
+    (d / "home" / ".bashrc").write_text("# mine\n")
+    (d / "mine").mkdir()
+    (d / "mine" / "notes.txt").write_text("mine\n")
+    (d / "data").mkdir()
+    shutil.copy(d / "gaibu.db", d / "data" / "gaibu.db")
     return d
 
 
@@ -254,17 +265,7 @@ OUT_CASES = [
 
 @pytest.mark.parametrize("out,cwd,needle", [c[1:] for c in OUT_CASES], ids=[c[0] for c in OUT_CASES])
 def test_output_folder_mistakes(proj: Path, out: str, cwd: str | None, needle: str) -> None:
-    (proj / "sub").mkdir()
-    (proj / "home").mkdir()
-    (proj / "home" / ".bashrc").write_text("# mine\n")
-    (proj / "mine").mkdir()
-    (proj / "mine" / "notes.txt").write_text("mine\n")
-    (proj / "data").mkdir()
-    shutil.copy(proj / "gaibu.db", proj / "data" / "gaibu.db")
     targets = proj / "targets.yaml"
-    r = run_gaibu("build", "--targets", str(targets), "--out", str(proj / "site"))
-    assert r.returncode == 0, r.stderr
-    (proj / "site" / "CNAME").write_text("example.com\n")
     db_args = ["--db", str(proj / "data" / "gaibu.db")] if "data" in out else []
     before, files = snapshot(proj / "gaibu.db"), tree(proj)
     r = run_gaibu("build", "--targets", str(targets), "--out", out.format(proj=proj), *db_args,
@@ -300,7 +301,7 @@ TERMINAL_CASES = [
     ("review-list", ["review", "list"], ["<script>.com"]),
     ("review-list-json", ["review", "list", "--json"], ["\\u001b"]),
     ("listing-list", ["listing", "list"], ["listing(s)"]),
-    ("diff", ["diff"], ["new-metrics.jp", "nw\\x1b]0;t\\x07"]),
+    ("diff", ["diff"], ["new-metrics.jp", "cookie um\\x1b[2J"]),
     ("scan-summary", ["scan"], ["app-ios"]),
 ]
 
@@ -347,7 +348,7 @@ def test_database_file_alone_holds_every_row_after_each_command(proj: Path, tmp_
         ("review assign", ["review", "assign", "unknown-metrics.jp", "--service", "adjust",
                            "--targets", targets]),
         ("registry load", ["registry", "load", "--targets", targets]),
-        ("build", ["build", "--targets", targets, "--out", str(proj / "site")]),
+        ("build", ["build", "--targets", targets, "--out", str(proj / "public")]),
         ("listing remove", ["listing", "remove", "app-ios", "google-analytics", "--reason",
                             "contract ended",
                             "--targets", targets]),
