@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import sys
@@ -557,6 +558,22 @@ def describe_os_error(e: OSError) -> str:
     return f"{where}: {what}" if where else what
 
 
+class _PrintableFormatter(logging.Formatter):
+    """Log lines (warnings from the crawler) with crawled text's control characters escaped."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record), keep_newlines=True)
+
+
+def _setup_logging() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_PrintableFormatter("%(levelname)s: %(name)s: %(message)s"))
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(handler)
+        root.setLevel(logging.WARNING)
+
+
 def main() -> None:
     """Entry point: user errors print one clear line and exit 1, never a traceback.
 
@@ -565,6 +582,7 @@ def main() -> None:
     """
     from sqlalchemy.exc import SQLAlchemyError
 
+    _setup_logging()
     code = 0
     try:
         app()

@@ -198,6 +198,8 @@ def checkpoint(engine: Engine) -> None:
         return
     try:
         with engine.connect() as conn:
+            # another gaibu still reading or writing: wait at most 2 s, then leave it to them
+            conn.exec_driver_sql("PRAGMA busy_timeout=2000")
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     except exc.SQLAlchemyError:
         pass  # read-only file or busy: the data stays safe in the -wal file
