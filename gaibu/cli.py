@@ -213,7 +213,7 @@ def review_list(
     from registry.models import FINDING_STATUSES, Finding
 
     if status != "all" and status not in FINDING_STATUSES:
-        raise fail(f"--status {printable(status)!r}: expected one of {', '.join(FINDING_STATUSES)}, all",
+        raise fail(f"--status {status!r}: expected one of {', '.join(FINDING_STATUSES)}, all",
                    EXIT_USAGE)
     ctx = Ctx(targets, db, need_targets=False)
     with Session(ctx.engine) as s:
@@ -445,7 +445,7 @@ def _import(targets: Path, db: str | None, prop: str, fn: Any, json_out: str | N
     try:
         p = t.property(prop)
     except KeyError:
-        raise fail(f"{t.source}: no property named {printable(prop)!r}; expected one of: "
+        raise fail(f"{t.source}: no property named {prop!r}; expected one of: "
                    f"{', '.join(x.name for x in t.properties)}", EXIT_USAGE) from None
     engine = ctx.engine
     ensure_registry(engine, t)
