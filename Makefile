@@ -7,10 +7,13 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # third-party-web (MIT) gives suggestions for unknown domains; fetched from the npm registry.
 TPW_VERSION ?= 0.30.0
 TPW_FILE := registry/data/third-party-web/entities.json
+# axe-core (MPL-2.0) checks the accessibility of the console and the public pages in the tests.
+AXE_VERSION ?= 4.14.1
+AXE_FILE := .tools/axe-core/axe.min.js
 
-.PHONY: setup chromium venv third-party-web demo test test-fast bench lint postgres clean
+.PHONY: setup chromium venv third-party-web axe-core demo test test-fast bench lint postgres clean
 
-setup: chromium venv third-party-web
+setup: chromium venv third-party-web axe-core
 
 chromium:
 	@if [ -n "$$GAIBU_CHROMIUM" ] && [ -x "$$GAIBU_CHROMIUM" ]; then exit 0; fi; \
@@ -39,6 +42,18 @@ $(TPW_FILE):
 	cp $$tmp/package/LICENSE $(dir $@)LICENSE 2>/dev/null || true; \
 	echo "$(TPW_VERSION)" > $(dir $@)VERSION; rm -rf $$tmp
 
+axe-core: $(AXE_FILE)
+
+$(AXE_FILE):
+	@mkdir -p $(dir $@)
+	@set -e; tmp=$$(mktemp -d); \
+	url=$$(npm view axe-core@$(AXE_VERSION) dist.tarball 2>/dev/null || echo https://registry.npmjs.org/axe-core/-/axe-core-$(AXE_VERSION).tgz); \
+	echo "Fetching axe-core $(AXE_VERSION) from the npm registry…"; \
+	curl -fsSL "$$url" -o $$tmp/axe.tgz; \
+	tar -xzf $$tmp/axe.tgz -C $$tmp package/axe.min.js package/LICENSE; \
+	cp $$tmp/package/LICENSE $(dir $@)LICENSE; cp $$tmp/package/axe.min.js $@; \
+	echo "$(AXE_VERSION)" > $(dir $@)VERSION; rm -rf $$tmp
+
 demo: setup
 	$(PY) -m gaibu.demo
 
@@ -53,6 +68,7 @@ bench: setup
 	$(PY) bench/crawl.py
 	$(PY) bench/match.py
 	$(PY) bench/har_memory.py
+	url=$$(bash scripts/test-postgres.sh) && $(PY) bench/console.py --postgres "$$url"
 
 postgres:
 	@bash scripts/test-postgres.sh

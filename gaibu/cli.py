@@ -201,6 +201,16 @@ def _finding_row(f: Any) -> dict[str, Any]:
             "evidence": ev, "suggestion": f.suggestion}
 
 
+def _suggestion_cell(sug: dict[str, Any] | None) -> str:
+    if not sug:
+        return ""
+    if sug.get("provider"):
+        cands = sug.get("candidates") or []
+        more = f" +{len(cands) - 3}" if len(cands) > 3 else ""
+        return f"{sug.get('company')} (provider): {', '.join(cands[:3])}{more}"
+    return f"{sug.get('company')} ({sug.get('category')})"
+
+
 @review_app.command("list")
 def review_list(
     targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None,
@@ -235,8 +245,7 @@ def review_list(
         sug = r["suggestion"] or {}
         cells = (str(r["id"]), r["key"], r["status"], ", ".join(r["properties"]),
                  ", ".join(r["hosts"][:3]) + (" …" if len(r["hosts"]) > 3 else ""),
-                 (r["last_seen"] or "")[:10],
-                 f"{sug.get('company')} ({sug.get('category')})" if sug else "")
+                 (r["last_seen"] or "")[:10], _suggestion_cell(sug))
         t.add_row(*(Text(printable(c)) for c in cells))
     out.print(t)
 
@@ -285,7 +294,13 @@ def review_show(key: str, targets: TargetsOpt = Path("targets.yaml"), db: DbOpt 
     if ev.get("sdk"):
         sd = ev["sdk"]
         lines.append(f"SDK: {sd['id']} {sd.get('version') or ''} from {sd['manifest']} (looks like {sd['hint']})")
-    if row["suggestion"]:
+    if row["suggestion"] and row["suggestion"].get("provider"):
+        sg = row["suggestion"]
+        lines.append(f"provider (registry): {sg['company']} — a domain it shares among its "
+                     "services; which one sent this?")
+        lines.append("candidate services: " + (", ".join(sg.get("candidates") or [])
+                                               or "none in the registry (new-service)"))
+    elif row["suggestion"]:
         sg = row["suggestion"]
         lines.append(f"suggestion ({sg['source']}): {sg['company']} — {sg['category']}"
                      + (f" — {sg['homepage']}" if sg.get("homepage") else ""))
@@ -574,6 +589,9 @@ def _setup_logging() -> None:
         root.setLevel(logging.WARNING)
 
 
+import gaibu.cli_console  # noqa: E402,F401 - registers `console` and `user` on app
+
+
 def main() -> None:
     """Entry point: user errors print one clear line and exit 1, never a traceback.
 
@@ -601,4 +619,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # `python -m gaibu.cli`: run the canonical module, where every command is registered
+    from gaibu.cli import main as canonical_main
+    canonical_main()

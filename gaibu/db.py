@@ -39,6 +39,7 @@ def normalize_url(url: str) -> str:
 
 def _import_models() -> None:
     # Every table module, so create_all knows the whole schema.
+    import gaibu.console.accounts  # noqa: F401
     import registry.models  # noqa: F401
     import scanner.models  # noqa: F401
 

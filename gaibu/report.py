@@ -12,7 +12,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from gaibu.safe import printable
-from registry.identify import PropertyMatches, finding_status, match_scan, sdk_key
+from registry.identify import (
+    PropertyMatches,
+    finding_status,
+    match_scan,
+    platform_of,
+    provider_suggestion,
+    sdk_key,
+)
 from registry.index import RegistryIndex, build_index
 from scanner.config import Targets
 from scanner.models import PageVisit, Scan, ScanProperty
@@ -31,7 +38,7 @@ def iso(dt: datetime | None) -> str | None:
 
 def property_report(session: Session, idx: RegistryIndex, scan_id: int, pm: PropertyMatches,
                     sp: ScanProperty) -> dict[str, Any]:
-    keys = {tp.domain for tp in pm.third_parties if tp.service is None}
+    keys = {tp.domain for tp in pm.third_parties if tp.needs_review}
     keys |= {sdk_key(sd.sdk_id) for sd, svc in pm.sdks if svc is None}
     findings = finding_status(session, keys)
 
@@ -46,13 +53,28 @@ def property_report(session: Session, idx: RegistryIndex, scan_id: int, pm: Prop
                          .order_by(col(PageVisit.id))).all()
     tps = []
     for tp in pm.third_parties:
-        f = findings.get(tp.domain) if tp.service is None else None
+        f = findings.get(tp.domain) if tp.needs_review else None
+        candidates = (idx.candidates(tp.provider, tp.domain, platform_of(pm.kind))
+                      if tp.provider and tp.needs_review else [])
+        suggestion = None
+        if tp.needs_review:
+            suggestion = f.suggestion if f is not None and f.suggestion else None
+            if suggestion is None and tp.provider:
+                suggestion = provider_suggestion(idx, {
+                    "id": tp.provider, "name": idx.provider_label(tp.provider),
+                    "candidates": candidates}, idx.suggester.suggest(tp.domain))
+            elif suggestion is None:
+                suggestion = idx.suggester.suggest(tp.domain)
         tps.append({
             "domain": tp.domain, "hosts": sorted(tp.hosts), "requests": tp.requests,
-            "service": tp.service, "provider": idx.provider_name(tp.service),
-            "status": "listed" if tp.service else status_for(tp.domain),
-            "suggestion": (f.suggestion if f is not None and f.suggestion else
-                           (idx.suggester.suggest(tp.domain) if tp.service is None else None)),
+            "service": tp.service,
+            "provider": (idx.provider_name(tp.service) if tp.service
+                         else idx.provider_label(tp.provider)),
+            "provider_id": (idx.provider_of_service(tp.service) if tp.service else tp.provider),
+            "status": ("listed" if tp.service else "supporting" if tp.supports
+                       else status_for(tp.domain)),
+            "supports": list(tp.supports), "candidates": candidates,
+            "suggestion": suggestion,
             "after_consent_only": tp.before_consent == 0 and tp.after_consent > 0,
             "devices": sorted(tp.devices), "param_names": sorted(tp.param_names),
             "resource_types": sorted(tp.resource_types), "rules": sorted(tp.rules),

@@ -120,10 +120,13 @@ def check_registry(dirs: list[tuple[Path, str]], first_party: set[str],
         if p.privacy_policy_url and not _url_ok(p.privacy_policy_url):
             problems.append(Problem("error", f"{reg.origin['provider:' + pid]}: provider {pid}",
                                     f"privacy_policy_url is not a valid URL: {p.privacy_policy_url!r}"))
+    review_rules: list[tuple[str, str, str, str]] = []
     if engine is not None:
         with Session(engine) as session:
             for r in session.exec(select(MatchRule).where(MatchRule.source == "review")):
                 owners[(r.kind, r.pattern)].add(r.service_id)
+                review_rules.append((f"database: review rule #{r.id} ({r.service_id})",
+                                     r.service_id, r.kind, r.pattern))
                 bad = rule_problem(r.kind, r.pattern)
                 if bad:  # from an older gaibu: export would write a file load refuses
                     problems.append(Problem("error", f"database: review rule #{r.id} ({r.service_id})",
@@ -136,6 +139,89 @@ def check_registry(dirs: list[tuple[Path, str]], first_party: set[str],
         if len(sids) > 1:
             problems.append(Problem("error", f"rule {kind}:{pattern}",
                                     f"conflicting: identifies {', '.join(sorted(sids))}"))
+    problems += rule_overlaps(reg, review_rules)
+    return problems
+
+
+# SDK artifacts that several services of one provider pull in (core, transport, interop shims):
+# their presence says nothing about which product an app uses, so no service rule may match
+# them. From the Firebase iOS SDK podspecs (github.com/firebase/firebase-ios-sdk, *.podspec) and
+# the Firebase Android BoM (firebase.google.com/support/release-notes/android); the demo's
+# Podfile.lock (gaibu/demo/app) has FirebaseRemoteConfigInterop pulled in by Crashlytics.
+SHARED_ARTIFACTS = (
+    "cocoapods:FirebaseCore", "cocoapods:FirebaseCoreInternal", "cocoapods:FirebaseCoreExtension",
+    "cocoapods:FirebaseCoreDiagnostics", "cocoapods:FirebaseInstallations",
+    "cocoapods:FirebaseSessions", "cocoapods:FirebaseSharedSwift",
+    "cocoapods:FirebaseRemoteConfigInterop", "cocoapods:FirebaseAnalyticsInterop",
+    "cocoapods:FirebaseAuthInterop", "cocoapods:FirebaseAppCheckInterop",
+    "cocoapods:FirebaseMessagingInterop", "cocoapods:GoogleDataTransport",
+    "cocoapods:GoogleUtilities", "cocoapods:GoogleUtilitiesLegacy",
+    "com.google.firebase:firebase-bom", "com.google.firebase:firebase-common",
+    "com.google.firebase:firebase-common-ktx", "com.google.firebase:firebase-components",
+    "com.google.firebase:firebase-installations", "com.google.firebase:firebase-installations-interop",
+    "com.google.firebase:firebase-config-interop", "com.google.firebase:firebase-analytics-interop",
+    "com.google.firebase:firebase-auth-interop", "com.google.firebase:firebase-appcheck-interop",
+    "com.google.firebase:firebase-iid-interop", "com.google.firebase:firebase-sessions",
+    "com.google.firebase:firebase-datatransport", "com.google.firebase:firebase-encoders",
+    "com.google.firebase:firebase-encoders-json", "com.google.firebase:firebase-encoders-proto",
+    "com.google.firebase:firebase-measurement-connector", "com.google.firebase:firebase-annotations",
+    "com.google.android.datatransport:transport-api",
+    "com.google.android.datatransport:transport-backend-cct",
+    "com.google.android.datatransport:transport-runtime",
+    # pulled in by Google Mobile Ads as well as by Analytics
+    "com.google.android.gms:play-services-measurement-base",
+    "com.google.android.gms:play-services-measurement-sdk-api",
+    "com.google.android.gms:play-services-basement", "com.google.android.gms:play-services-base",
+    "com.google.android.gms:play-services-tasks",
+)
+
+
+def _sdk_hits(pattern: str, artifact: str) -> bool:
+    return artifact.startswith(pattern[:-1]) if pattern.endswith("*") else artifact == pattern
+
+
+def rule_overlaps(reg: Registry, extra: list[tuple[str, str, str, str]] = ()  # type: ignore[assignment]
+                  ) -> list[Problem]:
+    """Rules that would list a service on evidence that is not specific to it.
+
+    - an SDK rule (prefix or exact) that matches an artifact shared by a provider's services
+      (SHARED_ARTIFACTS) or another service's exact artifact;
+    - a host/domain rule on (or above) a domain a provider lists as shared among its services
+      (``providers: domains:``): such traffic names the provider, never one service.
+    ``extra``: (where, service id, kind, pattern) of rules from the database (review decisions).
+    """
+    rules: list[tuple[str, str, str, str]] = []
+    for sid, s in sorted(reg.services.items()):
+        where = f"{reg.origin.get('service:' + sid, '?')}: service {sid}"
+        rules += [(where, sid, kind, pattern) for kind, pattern in spec_rules(s.match)]
+    rules += list(extra)
+    exact_sdk: dict[str, set[str]] = defaultdict(set)
+    for _, sid, kind, pattern in rules:
+        if kind == "sdk" and not pattern.endswith("*"):
+            exact_sdk[pattern].add(sid)
+    shared_domains = {d: pid for pid, p in reg.providers.items() for d in p.domains}
+    problems: list[Problem] = []
+    for where, sid, kind, pattern in rules:
+        if kind == "sdk":
+            for art in SHARED_ARTIFACTS:
+                if _sdk_hits(pattern, art):
+                    problems.append(Problem("error", where, f"rule sdk:{pattern} matches {art}, "
+                                            "which several of the provider's SDKs pull in; "
+                                            "list the service's own artifacts exactly"))
+            if pattern.endswith("*"):
+                for art, others in sorted(exact_sdk.items()):
+                    others = others - {sid}
+                    if others and _sdk_hits(pattern, art):
+                        problems.append(Problem("error", where, f"rule sdk:{pattern} also matches "
+                                                f"{art}, the artifact of {', '.join(sorted(others))}"))
+        elif kind in ("domain", "host"):
+            for d, pid in sorted(shared_domains.items()):
+                if d == pattern or (kind == "domain" and d.endswith("." + pattern)):
+                    problems.append(Problem("error", where, f"rule {kind}:{pattern} covers "
+                                            f"{d}, which provider {pid} shares among its "
+                                            "services; such traffic identifies the provider only "
+                                            "(drop the rule, or move the domain out of the "
+                                            "provider's domains if it is this service's own)"))
     return problems
 
 

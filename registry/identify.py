@@ -2,6 +2,13 @@
 
 Also keeps the review queue in step: every third-party registrable domain (or tracking-looking
 SDK) that no rule matches becomes, or updates, a Finding with its evidence.
+
+Provider-level evidence: a host no service rule matches but that lies in a provider's shared
+``domains:`` (Firebase's transport hosts, Google's regional domains, Meta's CDN…) names the
+provider, not a service. When the same property, in the same scan, has a specific service of
+that provider, the host is supporting evidence for it (status ``supporting``: no finding, no
+row of its own). Otherwise it becomes a finding, keyed by its registrable domain as any unknown
+domain, whose suggestion names the provider and its candidate services.
 """
 
 from __future__ import annotations
@@ -62,6 +69,15 @@ class ThirdParty:
     resource_types: set[str] = field(default_factory=set)
     frames: set[str] = field(default_factory=set)
     statuses: set[int] = field(default_factory=set)
+    # provider-level match: the provider whose shared domains hold these hosts (service is None)
+    provider: str | None = None
+    # the property's specific services of that provider this traffic supports (none: a finding)
+    supports: list[str] = field(default_factory=list)
+
+    @property
+    def needs_review(self) -> bool:
+        """Unknown, or known only by its provider with no specific service of it beside."""
+        return self.service is None and not self.supports
 
 
 @dataclass
@@ -92,7 +108,7 @@ def _rule_label(kind: str, pattern: str) -> str:
 def match_property(session: Session, idx: RegistryIndex, scan_id: int, sp: ScanProperty
                    ) -> PropertyMatches:
     m = idx.matcher
-    groups: dict[tuple[str, str | None], ThirdParty] = {}
+    groups: dict[tuple[str, str | None, str | None], ThirdParty] = {}
     hosts = session.exec(select(HostObservation).where(
         HostObservation.scan_id == scan_id, HostObservation.property == sp.property,
         HostObservation.party == "third").order_by(HostObservation.host)).all()
@@ -112,9 +128,13 @@ def match_property(session: Session, idx: RegistryIndex, scan_id: int, sp: ScanP
             parts = {(mt.target if mt else None):
                      (h.requests, {_rule_label(mt.rule.kind, mt.rule.pattern)} if mt else set())}
         for service, (count, rules) in parts.items():
-            tp = groups.get((h.domain, service))
+            provider = idx.provider_of_host(h.host) if service is None else None
+            if provider is not None:
+                rules = rules | {_rule_label("provider", provider)}
+            tp = groups.get((h.domain, service, provider))
             if tp is None:
-                tp = groups[(h.domain, service)] = ThirdParty(h.domain, service)
+                tp = groups[(h.domain, service, provider)] = ThirdParty(h.domain, service,
+                                                                       provider=provider)
             tp.hosts.add(h.host)
             tp.requests += count
             share = count / h.requests if h.requests else 0
@@ -154,8 +174,17 @@ def match_property(session: Session, idx: RegistryIndex, scan_id: int, sp: ScanP
             ).order_by(SdkObservation.sdk_id)).all():
         mt = m.match_sdk(sd.sdk_id)
         sdks.append((sd, mt.target if mt else None))
-    tps = sorted(groups.values(), key=lambda t: (t.domain, t.service or ""))
-    return PropertyMatches(sp.property, sp.kind, sp.platform, sp.status, tps, cookies, storage, sdks)
+    tps = sorted(groups.values(), key=lambda t: (t.domain, t.service or "", t.provider or ""))
+    pm = PropertyMatches(sp.property, sp.kind, sp.platform, sp.status, tps, cookies, storage, sdks)
+    by_provider: dict[str, set[str]] = defaultdict(set)
+    for sid in pm.services:
+        pid = idx.provider_of_service(sid)
+        if pid is not None:
+            by_provider[pid].add(sid)
+    for tp in tps:
+        if tp.provider is not None:
+            tp.supports = sorted(by_provider.get(tp.provider, set()))
+    return pm
 
 
 def match_scan(session: Session, idx: RegistryIndex, scan_id: int) -> list[PropertyMatches]:
@@ -182,13 +211,19 @@ def update_findings(session: Session, idx: RegistryIndex, scan: Scan,
     when = scan.started_at
     evidence: dict[str, dict[str, Any]] = defaultdict(dict)
     kinds: dict[str, str] = {}
+    providers: dict[str, set[str]] = defaultdict(set)  # finding key → provider ids
+    candidates: dict[str, set[str]] = defaultdict(set)
     for pm in matches:
-        unmatched_domains = {tp.domain for tp in pm.third_parties if tp.service is None}
+        unmatched_domains = {tp.domain for tp in pm.third_parties if tp.needs_review}
         for tp in pm.third_parties:
-            if tp.service is not None:
+            if not tp.needs_review:
                 continue
             ev = evidence[tp.domain]
             kinds[tp.domain] = "domain" if valid_domain_key(tp.domain) else "invalid"
+            if tp.provider is not None:
+                providers[tp.domain].add(tp.provider)
+                candidates[tp.domain] |= set(idx.candidates(tp.provider, tp.domain,
+                                                            platform_of(pm.kind)))
             ev.setdefault("properties", [])
             if pm.name not in ev["properties"]:
                 ev["properties"].append(pm.name)
@@ -229,6 +264,10 @@ def update_findings(session: Session, idx: RegistryIndex, scan: Scan,
         ev = evidence[key]
         f = session.exec(select(Finding).where(Finding.key == key)).first()
         suggestion = idx.suggester.suggest(key) if kinds[key] == "domain" else None
+        if providers.get(key):
+            ev["provider"] = provider_evidence(idx, sorted(providers[key]),
+                                               sorted(candidates[key]))
+            suggestion = provider_suggestion(idx, ev["provider"], suggestion)
         if f is None:
             f = Finding(key=key, kind=kinds[key], status="pending", first_seen=when,
                         last_seen=when, first_scan_id=scan.id, last_scan_id=scan.id,
@@ -253,6 +292,32 @@ def update_findings(session: Session, idx: RegistryIndex, scan: Scan,
     return out
 
 
+def platform_of(kind: str) -> str:
+    """The registry platform (ServiceSpec.platforms) a property of this kind is seen on."""
+    return "app" if kind == "app" else "web"
+
+
+def provider_evidence(idx: RegistryIndex, provider_ids: list[str],
+                      candidates: list[str]) -> dict[str, Any]:
+    """What a finding keeps about a provider-level match: who, and which services it may be."""
+    pid = provider_ids[0]
+    return {"id": pid, "name": idx.provider_label(pid), "name_ja": idx.provider_label(pid, "ja"),
+            "others": provider_ids[1:], "candidates": candidates}
+
+
+def provider_suggestion(idx: RegistryIndex, prov: dict[str, Any],
+                        broad: dict[str, Any] | None) -> dict[str, Any]:
+    """A suggestion naming the provider (from the registry) and its candidate services.
+
+    The registry's provider wins over a broad source's company; the broad source's category is
+    kept as a hint.
+    """
+    return {"company": prov["name"], "name": prov["name"], "provider": prov["id"],
+            "candidates": list(prov["candidates"]),
+            "category": (broad or {}).get("category"),
+            "homepage": (broad or {}).get("homepage"), "source": "registry-provider"}
+
+
 def _registrable(host: str) -> str:
     return registrable_domain(host.lstrip("."))
 
@@ -262,3 +327,33 @@ def finding_status(session: Session, keys: set[str]) -> dict[str, Finding]:
         return {}
     rows = session.exec(select(Finding).where(col(Finding.key).in_(sorted(keys)))).all()
     return {f.key: f for f in rows}
+
+
+@dataclass(frozen=True)
+class Naming:
+    """Who a host is attributed to, and how sure: a service, only its provider, or a suggestion."""
+
+    how: str  # service | provider | suggestion | unknown
+    company: str | None
+    service: str | None = None
+    provider: str | None = None
+
+
+def name_host(idx: RegistryIndex, host: str) -> Naming:
+    """The name a reviewer (or a public row) gets for a request to host, best source first.
+
+    A service rule names the service and its provider; a provider's shared domain names the
+    provider; otherwise the broad suggestion (third-party-web, with curated corrections) names a
+    company; otherwise nothing.
+    """
+    mt = idx.matcher.match_host(host.lower())
+    if mt is not None and mt.target in idx.services:
+        pid = idx.services[mt.target].provider_id
+        return Naming("service", idx.provider_label(pid), mt.target, pid)
+    provider = idx.provider_of_host(host)
+    if provider is not None:
+        return Naming("provider", idx.provider_label(provider), None, provider)
+    sg = idx.suggester.suggest(host)
+    if sg is not None:
+        return Naming("suggestion", sg.get("company"))
+    return Naming("unknown", None)

@@ -205,6 +205,8 @@ def store_registry(session: Session, reg: Registry, prune: bool = True) -> LoadR
         if srow is None:
             session.add(Service(id=sid, **values))
             added += 1
+        elif srow.source == "edited":
+            pass  # texts changed by reviewers in the console win over the files (audit: ServiceEdit)
         elif any(getattr(srow, k) != v for k, v in values.items()):
             for k, v in values.items():
                 setattr(srow, k, v)

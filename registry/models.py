@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 RULE_KINDS = ("domain", "host", "url_prefix", "cookie", "storage", "sdk")
@@ -85,6 +85,32 @@ class Finding(SQLModel, table=True):
     last_scan_id: int | None = None
     evidence: dict[str, Any] = _json({})
     suggestion: dict[str, Any] | None = _json(None)
+    version: int | None = 0  # +1 on every decision: two reviewers at once → a conflict, not two
+    # What the review queue shows and sorts by, kept from ``evidence`` on every write (see
+    # ``_summarise`` below) so that a queue of thousands never decodes the full evidence.
+    reach: int | None = Field(default=None, index=True)  # pages × properties
+    summary: dict[str, Any] | None = _json(None)
+
+
+def finding_summary(evidence: dict[str, Any] | None,
+                    suggestion: dict[str, Any] | None) -> tuple[int, dict[str, Any]]:
+    """(reach, summary) of a finding: the few fields a queue needs, from its evidence."""
+    ev = evidence or {}
+    props = list(ev.get("properties") or [])
+    pages = int(ev.get("pages_count") or len(ev.get("pages") or []) or 1)
+    hosts = list(ev.get("hosts") or [])
+    sug = suggestion or {}
+    return pages * max(1, len(props)), {
+        "properties": props, "devices": list(ev.get("devices") or []), "hosts": hosts[:3],
+        "hosts_total": len(hosts), "pages": pages,
+        "after_consent_only": bool(ev.get("after_consent_only")),
+        "company": sug.get("company") or sug.get("provider"), "category": sug.get("category")}
+
+
+@event.listens_for(Finding, "before_insert")
+@event.listens_for(Finding, "before_update")
+def _summarise(_mapper: Any, _conn: Any, f: Finding) -> None:
+    f.reach, f.summary = finding_summary(f.evidence, f.suggestion)
 
 
 class Decision(SQLModel, table=True):
@@ -134,3 +160,15 @@ class ListingEvent(SQLModel, table=True):
     scan_id: int | None = None
     reason: str | None = _text()
     by: str | None = None  # who decided, for explicit decisions
+
+
+class ServiceEdit(SQLModel, table=True):
+    """Audit trail of a service's public texts changed in the console (old → new, who, when)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    service_id: str = Field(foreign_key="service.id", index=True)
+    field: str
+    old: str = _text(False)
+    new: str = _text(False)
+    by: str
+    at: datetime

@@ -100,6 +100,40 @@ def _parse_rule(spec: str | None, f: Finding) -> tuple[str, str]:
     return kind, pattern
 
 
+def _shared_domains(session: Session) -> dict[str, str]:
+    """Every provider's shared domain (``Provider.domains``) → the provider's name."""
+    return {d: p.name_en for p in session.exec(select(Provider)).all() for d in (p.domains or [])}
+
+
+def assign_rules(session: Session, spec: str | None, f: Finding) -> list[tuple[str, str]]:
+    """The match rules an assignment adds.
+
+    A provider-level finding (its domain is one a provider shares among its services) never
+    gets a rule on the whole shared domain: without ``--rule`` it gets ``host:`` rules for the
+    hosts it was seen on, except hosts the registry itself lists as shared, since a rule there
+    would put the service on every list where any of the provider's services is used.
+    """
+    shared = _shared_domains(session)
+    if spec is None and f.kind == "domain" and (f.evidence or {}).get("provider"):
+        hosts = sorted(set((f.evidence or {}).get("hosts") or []))
+        own = [h for h in hosts if h not in shared]
+        if not own:
+            owner = (f.evidence or {})["provider"].get("name") or "one provider"
+            raise GaibuError(f"{f.key}: {', '.join(hosts)} {'is' if len(hosts) == 1 else 'are'} "
+                             f"shared by {owner}'s services, so a rule there would list the "
+                             "service wherever any of them is used; give --rule "
+                             "(e.g. host:HOST or url_prefix:https://HOST/PATH) if you mean it")
+        return [("host", h) for h in own]
+    kind, pattern = _parse_rule(spec, f)
+    if kind == "domain":
+        covered = sorted(d for d in shared if d == pattern or d.endswith("." + pattern))
+        if covered:
+            raise GaibuError(f"rule domain:{pattern} would take every host of {covered[0]}, "
+                             f"which {shared[covered[0]]} shares among its services; "
+                             "give a narrower --rule host:HOST or url_prefix:https://HOST/PATH")
+    return [(kind, pattern)]
+
+
 def _add_rule(session: Session, service_id: str, kind: str, pattern: str) -> list[int]:
     clash = session.exec(select(MatchRule).where(MatchRule.kind == kind,
                                                  MatchRule.pattern == pattern)).all()
@@ -153,8 +187,9 @@ def assign(session: Session, key: str, service_id: str, by: str | None, reason: 
                          f"`gaibu review new-service {f.key} --file SERVICE.yaml`")
     if f.status == "assigned" and f.service_id == service_id:
         raise GaibuError(f"{f.key} is already assigned to {service_id}")
-    kind, pattern = _parse_rule(rule, f)
-    rule_ids = _add_rule(session, service_id, kind, pattern)
+    rule_ids: list[int] = []
+    for kind, pattern in assign_rules(session, rule, f):
+        rule_ids += _add_rule(session, service_id, kind, pattern)
     d = _record(session, f, "assign", reviewer(by), reason, "assigned", service_id, rule_ids)
     d.listing_ids = _relist(session, f, removal_after)
     session.add(d)
@@ -193,9 +228,16 @@ def read_service_file(path: Path) -> tuple[ProviderSpec | None, ServiceSpec]:
 
 def new_service(session: Session, key: str, file: Path, by: str | None, reason: str | None = None,
                 removal_after: int = 3) -> Decision:
+    prov, spec = read_service_file(file)
+    return new_service_from_spec(session, key, prov, spec, by, reason, removal_after, str(file))
+
+
+def new_service_from_spec(session: Session, key: str, prov: ProviderSpec | None,
+                          spec: ServiceSpec, by: str | None, reason: str | None = None,
+                          removal_after: int = 3, file: str = "service") -> Decision:
+    """Create the service ``spec`` (and its provider when given and new), assign the finding."""
     f = get_finding(session, key)
     _refuse_invalid(f)
-    prov, spec = read_service_file(file)
     if session.get(Service, spec.id) is not None:
         raise GaibuError(f"{file}: service {spec.id!r} already exists; use "
                          f"`gaibu review assign {f.key} --service {spec.id}`")
@@ -218,14 +260,23 @@ def new_service(session: Session, key: str, file: Path, by: str | None, reason: 
         recipient_use_ja=spec.recipient_use_ja, recipient_use_en=spec.recipient_use_en,
         privacy_policy_url=spec.privacy_policy_url, opt_out_url=spec.opt_out_url,
         opt_out_ja=spec.opt_out_ja, opt_out_en=spec.opt_out_en, source="review",
-        notes=spec.notes))
+        stop=spec.stop.model_dump(exclude_none=True) if spec.stop else None,
+        texts={k: getattr(spec, k).model_dump(exclude_none=True)
+               for k in ("web", "app", "webview") if getattr(spec, k) is not None},
+        exemption_candidate=spec.exemption_candidate, notes=spec.notes))
     session.flush()
     rule_ids: list[int] = []
     for kind, pattern in spec_rules(spec.match):
         rule_ids += _add_rule(session, spec.id, kind, pattern)
-    default_kind, default_pattern = _parse_rule(None, f)
-    if (default_kind, default_pattern) not in set(spec_rules(spec.match)):
-        rule_ids += _add_rule(session, spec.id, default_kind, default_pattern)
+    own = set(spec_rules(spec.match))
+    if f.kind == "domain" and (f.evidence or {}).get("provider"):
+        # a provider's shared domain: the file's own rules, else the observed hosts
+        defaults = [] if own else assign_rules(session, None, f)
+    else:
+        defaults = [_parse_rule(None, f)]
+    for default_kind, default_pattern in defaults:
+        if (default_kind, default_pattern) not in own:
+            rule_ids += _add_rule(session, spec.id, default_kind, default_pattern)
     d = _record(session, f, "new_service", reviewer(by), reason, "assigned", spec.id, rule_ids)
     d.listing_ids = _relist(session, f, removal_after)
     session.add(d)

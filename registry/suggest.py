@@ -27,6 +27,61 @@ CATEGORY_MAP = {
 }
 
 
+# third-party-web entities whose company is known wrong today (an old name, a former parent, or
+# a company that never owned it): entity name → (the company the dataset gives, the company to
+# suggest, why). A correction applies only while the dataset still gives that company, so a
+# fixed dataset is not overridden. Checked against the companies' own announcements; the
+# naming-quality test (tests/registry/test_naming_quality.py) measures the effect.
+CORRECTIONS: dict[str, tuple[str, str, str]] = {
+    "Facebook": ("Facebook", "Meta Platforms, Inc.",
+                 "Facebook, Inc. renamed Meta Platforms, Inc. (2021)"),
+    "LiveRail": ("Facebook", "Meta Platforms, Inc.", "acquired by Facebook (2014), closed 2016"),
+    "Twitter": ("Twitter", "X Corp.", "Twitter, Inc. merged into X Corp. (2023)"),
+    "Twitter Online Conversion Tracking": ("Twitter", "X Corp.",
+                                           "Twitter, Inc. merged into X Corp. (2023)"),
+    "Twitter Short URL": ("Twitter", "X Corp.", "Twitter, Inc. merged into X Corp. (2023)"),
+    "LINE Corporation": ("LINE Corporation", "LY Corporation",
+                         "LINE and Yahoo Japan merged as LY Corporation (2023)"),
+    "Yahoo! JAPAN Ads": ("Yahoo! JAPAN", "LY Corporation",
+                         "Yahoo Japan merged into LY Corporation (2023)"),
+    "Yahoo! Tag Manager": ("Yahoo! JAPAN", "LY Corporation",
+                           "Yahoo Japan merged into LY Corporation (2023)"),
+    "AppNexus": ("AppNexus", "Microsoft Corporation",
+                 "AppNexus → Xandr (AT&T), acquired by Microsoft (2022)"),
+    "One by AOL": ("AOL", "Yahoo Inc.",
+                   "AOL → Oath → Verizon Media, sold to Apollo as Yahoo Inc. (2021)"),
+    "AOL / Oath / Verizon Media": ("AOL / Oath / Verizon Media", "Yahoo Inc.",
+                                   "Verizon Media sold to Apollo as Yahoo Inc. (2021)"),
+    "Adap.tv": ("Adap.tv", "Yahoo Inc.",
+                "acquired by AOL (2013); AOL's ad business is Yahoo Inc.'s since 2021"),
+    "Index Exchange": ("WPP", "Index Exchange Inc.", "an independent company, not part of WPP"),
+    "Burst Media": ("Burst Media", "Nexxen International Ltd.",
+                    "Burst Media → RhythmOne → Tremor International, renamed Nexxen (2023)"),
+    "Turn": ("Turn", "Nexxen International Ltd.",
+             "Turn → Amobee (2017) → Tremor International (2022), renamed Nexxen (2023)"),
+    "Ghostery Enterprise": ("Ghostery", "Crownpeak Technology, Inc.",
+                            "Evidon (Ghostery Enterprise) acquired by Crownpeak (2018)"),
+    "Symantec": ("Symantec", "DigiCert, Inc.",
+                 "Symantec's certificate business acquired by DigiCert (2017)"),
+    "Neustar AdAdvisor": ("Neustar", "TransUnion", "Neustar acquired by TransUnion (2021)"),
+    "Aggregate Knowledge": ("Neustar", "TransUnion", "Neustar acquired by TransUnion (2021)"),
+    "eXelate": ("eXelate", "Nielsen", "acquired by Nielsen (2015)"),
+    "Dataxu": ("Dataxu", "Roku, Inc.", "acquired by Roku (2019)"),
+    "Tapad": ("Tapad", "Experian", "acquired by Experian (2020)"),
+    "mPulse": ("mPulse", "Akamai Technologies, Inc.", "SOASTA (mPulse) acquired by Akamai (2017)"),
+    "AppDynamics": ("AppDynamics", "Cisco Systems, Inc.", "acquired by Cisco (2017)"),
+    "Decibel Insight": ("Decibel Insight", "Medallia, Inc.", "acquired by Medallia (2021)"),
+    "Kampyle": ("Kampyle", "Medallia, Inc.", "acquired by Medallia (2016)"),
+    "Dynamic Yield": ("Dynamic Yield", "Mastercard",
+                      "acquired by Mastercard from McDonald's (2022)"),
+    "Bidswitch": ("Bidswitch", "Criteo S.A.", "IPONWEB (Bidswitch) acquired by Criteo (2022)"),
+    "Maxymiser": ("Maxymiser", "Oracle Corporation", "acquired by Oracle (2015)"),
+    "Moat": ("Moat", "Oracle Corporation", "acquired by Oracle (2017), closed 2024"),
+    "Grapeshot": ("Grapeshot", "Oracle Corporation", "acquired by Oracle (2018)"),
+    "Infoline": ("Infoline", "INFOnline GmbH", "ioam.de is INFOnline's measurement system"),
+}
+
+
 def dataset_path() -> Path:
     return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
 
@@ -75,13 +130,17 @@ class Suggester:
         if m is None:
             return None
         e = self.entities[m.target]
-        return {
+        out = {
             "company": e.get("company") or e.get("name"),
             "name": e.get("name"),
             "category": CATEGORY_MAP.get(str(e.get("category")), "other"),
             "homepage": e.get("homepage"),
             "source": "third-party-web",
         }
+        fix = CORRECTIONS.get(str(e.get("name")))
+        if fix is not None and fix[0] == out["company"]:
+            out["company"], out["corrected"] = fix[1], fix[2]
+        return out
 
 
 @functools.lru_cache(maxsize=4)

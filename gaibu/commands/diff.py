@@ -46,14 +46,18 @@ def _state(session: Session, scan_id: int) -> dict[str, dict[str, set[Any]]]:
     out: dict[str, dict[str, set[Any]]] = {}
     for sp in session.exec(select(ScanProperty).where(ScanProperty.scan_id == scan_id)):
         out[sp.property] = {"third_parties": set(), "hosts": set(), "cookies": set()}
-    for h in session.exec(select(HostObservation).where(HostObservation.scan_id == scan_id,
-                                                        HostObservation.party == "third")):
-        st = out.setdefault(h.property, {"third_parties": set(), "hosts": set(), "cookies": set()})
-        st["third_parties"].add(h.domain)
-        st["hosts"].add(h.host)
-    for c in session.exec(select(CookieObservation).where(CookieObservation.scan_id == scan_id)):
-        st = out.setdefault(c.property, {"third_parties": set(), "hosts": set(), "cookies": set()})
-        st["cookies"].add((c.name, c.domain))
+    # columns only: the observations' JSON evidence is not needed here
+    for prop, domain, host in session.exec(
+            select(HostObservation.property, HostObservation.domain, HostObservation.host)
+            .where(HostObservation.scan_id == scan_id, HostObservation.party == "third")):
+        st = out.setdefault(prop, {"third_parties": set(), "hosts": set(), "cookies": set()})
+        st["third_parties"].add(domain)
+        st["hosts"].add(host)
+    for prop, name, domain in session.exec(
+            select(CookieObservation.property, CookieObservation.name, CookieObservation.domain)
+            .where(CookieObservation.scan_id == scan_id)):
+        st = out.setdefault(prop, {"third_parties": set(), "hosts": set(), "cookies": set()})
+        st["cookies"].add((name, domain))
     return out
 
 

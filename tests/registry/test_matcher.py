@@ -82,9 +82,15 @@ def test_suggestions_from_third_party_web_format():
          "domains": ["*.tapad.com"]},
         {"name": "Glimr", "category": "analytics", "domains": ["pixel.glimr.io"]},
     ])
-    assert s.suggest("pixel.tapad.com") == {"company": "Tapad", "name": "Tapad",
+    # Tapad's company is corrected (registry/suggest.py CORRECTIONS)
+    assert s.suggest("pixel.tapad.com") == {"company": "Experian", "name": "Tapad",
                                             "category": "advertising",
                                             "homepage": "https://www.tapad.com/",
-                                            "source": "third-party-web"}
+                                            "source": "third-party-web",
+                                            "corrected": "acquired by Experian (2020)"}
     assert s.suggest("pixel.glimr.io")["company"] == "Glimr"
+    assert "corrected" not in s.suggest("pixel.glimr.io")
+    # a correction applies only while the dataset still gives the known-wrong company
+    fixed = Suggester([{"name": "Tapad", "company": "Experian Marketing", "domains": ["*.tapad.com"]}])
+    assert fixed.suggest("pixel.tapad.com")["company"] == "Experian Marketing"
     assert s.suggest("tapad.net") is None

@@ -105,13 +105,14 @@ def test_expressen_header_bidding(tmp_path):
         "www.facebook.com": "meta-pixel",
         "www.google-analytics.com": "google-analytics",
         "cdnjs.cloudflare.com": "cdnjs",
+        "pixel.tapad.com": "tapad",  # jp-ads-retargeting.yaml
+        "pixel.quantserve.com": "quantcast",  # jp-ads-retargeting.yaml
     }
     for host, service in expected.items():
         assert hs[host] == {service}, host
-    for host in ("pixel.tapad.com", "sync.richmetrics.com", "pixel.quantserve.com",
-                 "trafficgateway.research-int.se"):
+    for host in ("sync.richmetrics.com", "trafficgateway.research-int.se"):
         assert hs[host] == {None}, host
     assert not any(h.endswith("cdn-expressen.se") for h in hs)
     assert not any(h.endswith("expressen.se") for h in hs)  # the site itself
     pending = {t["domain"] for t in prop["third_parties"] if t["status"] == "pending"}
-    assert {"tapad.com", "richmetrics.com", "quantserve.com", "research-int.se"} <= pending
+    assert {"richmetrics.com", "research-int.se"} <= pending

@@ -24,7 +24,8 @@ EXPECTED = {
         "firebase-in-app-messaging", "firebase-remote-config", "google-ads-conversion",
         "google-analytics-mobile-sdk", "google-tag-manager", "snowplow", "youtube-embed"}),
     "droidkaigi-2024__libs.versions.toml": ("android", {
-        "firebase-crashlytics", "firebase-dynamic-links", "firebase-remote-config"}),
+        "firebase-authentication", "firebase-crashlytics", "firebase-dynamic-links",
+        "firebase-remote-config"}),
     "cocoa-mhlw__Covid19Radar.Android.csproj": ("android", {
         "app-center-analytics", "app-center-crashes", "google-play-integrity"}),
 }
