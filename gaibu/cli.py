@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from gaibu import __version__
-from gaibu.db import get_engine, resolve_url
+from gaibu.db import close_all, current_url, describe_db_error, get_engine, resolve_url
+from gaibu.safe import markup_safe, printable
 from scanner.config import Targets, load_targets
 from scanner.errors import GaibuError
 
@@ -35,6 +39,7 @@ TargetsOpt = Annotated[Path, typer.Option("--targets", "-t", help="targets.yaml"
 DbOpt = Annotated[str | None, typer.Option("--db", help="database URL (default: GAIBU_DATABASE_URL, "
                                            "database: in targets.yaml, sqlite:///gaibu.db)")]
 EXIT_ERROR, EXIT_USAGE, EXIT_PENDING = 1, 2, 3
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 
 
 class Ctx:
@@ -49,6 +54,9 @@ class Ctx:
     @property
     def targets(self) -> Targets:
         if self._targets is None:
+            if self.targets_path.is_dir():
+                raise fail(f"--targets {self.targets_path}: is a directory; expected a "
+                           "targets.yaml file", EXIT_USAGE)
             self._targets = load_targets(self.targets_path)
         return self._targets
 
@@ -67,13 +75,48 @@ class Ctx:
         return get_engine(self.url)
 
 
+def one_line(message: object) -> str:
+    """A message as one printable line: control characters escaped, only the first line of a
+    multi-line message (e.g. a browser's launch log) with a note that more was cut."""
+    lines = [ln.strip() for ln in str(message).splitlines() if ln.strip()]
+    if not lines:
+        return type(message).__name__ if isinstance(message, BaseException) else ""
+    first = printable(lines[0])
+    return first if len(lines) == 1 else f"{first} (+{len(lines) - 1} more lines cut)"
+
+
+def print_error(message: object) -> None:
+    """``error: MESSAGE`` on stderr, one line; the message is never read as Rich markup."""
+    err.print(Text.assemble(("error:", "bold red"), " ", one_line(message)), highlight=False,
+              soft_wrap=True)
+
+
 def fail(message: str, code: int = EXIT_ERROR) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False, soft_wrap=True)
+    print_error(message)
     return typer.Exit(code)
 
 
+def check_writable_file(option: str, dest: str | None) -> None:
+    """Before any work: the file an option names can be created (its folder is or can be made)."""
+    if dest in (None, "-"):
+        return
+    path = Path(dest)  # type: ignore[arg-type]
+    if path.is_dir():
+        raise fail(f"{option} {dest}: is a directory; expected a file path", EXIT_USAGE)
+    parent = path.absolute().parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise fail(f"{option} {dest}: {parent} is a file, not a directory", EXIT_USAGE)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise fail(f"{option} {dest}: directory {parent} is not writable", EXIT_USAGE)
+
+
 def emit_json(data: Any, dest: str | None) -> None:
-    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    # json escapes C0 controls itself; C1 controls and bidi overrides are escaped too (\\uXXXX,
+    # same JSON value) so a report printed to a terminal cannot drive it
+    text = _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}",
+                            json.dumps(data, ensure_ascii=False, indent=2, default=str))
     if dest in (None, "-"):
         sys.stdout.write(text + "\n")
     else:
@@ -108,6 +151,7 @@ def scan(
     from gaibu.progress import RichListener
     from gaibu.report import build_report, print_summary
 
+    check_writable_file("--json", json_out)
     ctx = Ctx(targets, db)
     t = ctx.targets
     names = prop or []
@@ -128,7 +172,7 @@ def scan(
         emit_json(report, json_out)
     print_summary(report, err if json_out in ("-",) else out)
     for e in outcome.errors:
-        err.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
+        print_error(e)
     if outcome.status == "interrupted":
         raise typer.Exit(130)
     pending = [tp for p in report["properties"] for tp in p["third_parties"] + p.get("sdks", [])
@@ -136,7 +180,8 @@ def scan(
     if fail_on_new and pending:
         names_p = sorted({tp.get("domain") or tp.get("id") for tp in pending})
         err.print(f"[bold red]{len(names_p)} unreviewed third part{'y' if len(names_p) == 1 else 'ies'}:[/] "
-                  + ", ".join(names_p) + "\nReview them with: gaibu review list", highlight=False)
+                  + ", ".join(markup_safe(n) for n in names_p)
+                  + "\nReview them with: gaibu review list", highlight=False)
         raise typer.Exit(EXIT_PENDING)
     if outcome.errors or outcome.status == "failed":
         raise typer.Exit(EXIT_ERROR)
@@ -198,10 +243,10 @@ def review_list(
         t.add_column(c)
     for r in rows:
         sug = r["suggestion"] or {}
-        t.add_row(str(r["id"]), r["key"], r["status"], ", ".join(r["properties"]),
-                  ", ".join(r["hosts"][:3]) + (" …" if len(r["hosts"]) > 3 else ""),
-                  (r["last_seen"] or "")[:10],
-                  _suggestion_cell(sug))
+        cells = (str(r["id"]), r["key"], r["status"], ", ".join(r["properties"]),
+                 ", ".join(r["hosts"][:3]) + (" …" if len(r["hosts"]) > 3 else ""),
+                 (r["last_seen"] or "")[:10], _suggestion_cell(sug))
+        t.add_row(*(Text(printable(c)) for c in cells))
     out.print(t)
 
 
@@ -271,7 +316,8 @@ def review_show(key: str, targets: TargetsOpt = Path("targets.yaml"), db: DbOpt 
                          + (f" {d['service']}" if d["service"] else "")
                          + f" ({d['from']} → {d['to']})"
                          + (f" — {d['reason']}" if d["reason"] else ""))
-    out.print("\n".join(lines), markup=False, soft_wrap=True)
+    out.print("\n".join(printable(ln) for ln in lines), markup=False, highlight=False,
+              soft_wrap=True)
 
 
 def _information_observed(ctx: Ctx, service: str | None, ev: dict[str, Any]) -> list[dict[str, Any]]:
@@ -293,11 +339,11 @@ def _decide(targets: Path, db: str | None, fn: Any, *args: Any, **kw: Any) -> No
             kw["removal_after"] = t.site.removal_after_scans if t else 3
         d = fn(s, *args, **kw)
         s.commit()
-        out.print(f"decision #{d.id}: {d.action} ({d.previous_status} → {d.new_status})"
-                  + (f" service {d.service_id}" if d.service_id else "")
-                  + (f", {len(d.rule_ids)} rule(s) added" if d.rule_ids else "")
-                  + (f", {len(d.listing_ids)} listing(s) added" if d.listing_ids else ""),
-                  markup=False)
+        out.print(printable(f"decision #{d.id}: {d.action} ({d.previous_status} → {d.new_status})"
+                            + (f" service {d.service_id}" if d.service_id else "")
+                            + (f", {len(d.rule_ids)} rule(s) added" if d.rule_ids else "")
+                            + (f", {len(d.listing_ids)} listing(s) added" if d.listing_ids else "")),
+                  markup=False, highlight=False)
 
 
 @review_app.command("assign")
@@ -334,6 +380,8 @@ def review_new_service(key: str, file: Annotated[Path, typer.Option("--file", he
                        reason: Annotated[str | None, typer.Option("--reason")] = None) -> None:
     """Create a service (texts for the public list) from a YAML file and assign the finding to it."""
     from registry.review import new_service
+    if file.is_dir():
+        raise fail(f"--file {file}: is a directory; expected a SERVICE.yaml file", EXIT_USAGE)
     _decide(targets, db, new_service, key, file, by, reason, removal_after=3)
 
 
@@ -371,7 +419,7 @@ def registry_export(directory: Annotated[Path, typer.Argument(help="output direc
 
     ctx = Ctx(targets, db, need_targets=False)
     for f in export_registry(ctx.engine, directory):
-        out.print(str(f))
+        out.print(printable(f), markup=False, highlight=False)
 
 
 @registry_app.command("check")
@@ -388,7 +436,7 @@ def registry_check(targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None)
         first |= {registrable_domain(host_of(u)) for p in t.properties for u in p.urls}
     problems = run_check(_registry_dir(ctx), first, ctx.engine)
     for p in problems:
-        (err if p.level == "error" else out).print(str(p), markup=False, highlight=False,
+        (err if p.level == "error" else out).print(printable(p), markup=False, highlight=False,
                                                    soft_wrap=True)
     errors = sum(p.level == "error" for p in problems)
     warnings = len(problems) - errors
@@ -421,6 +469,7 @@ def _import(targets: Path, db: str | None, prop: str, fn: Any, json_out: str | N
     from gaibu.commands.scan import after_scan, ensure_registry
     from gaibu.report import build_report, print_summary
 
+    check_writable_file("--json", json_out)
     ctx = Ctx(targets, db)
     t = ctx.targets
     try:
@@ -467,8 +516,9 @@ def listing_list(targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None,
     for c in ("property", "service", "state", "first listed", "last seen", "misses"):
         t.add_column(c)
     for r in rows:
-        t.add_row(r["property"], r["service"], r["state"], (r["first_listed"] or "")[:10],
-                  (r["last_seen"] or "")[:10], str(r["misses"]))
+        t.add_row(*(Text(printable(c)) for c in (
+            r["property"], r["service"], r["state"], (r["first_listed"] or "")[:10],
+            (r["last_seen"] or "")[:10], str(r["misses"]))))
     out.print(t)
 
 
@@ -491,7 +541,8 @@ def listing_remove(prop: Annotated[str, typer.Argument(help="property name")],
     with Session(ctx.engine) as s:
         remove_listing(s, prop, service, reason.strip(), utcnow(), reviewer(by))
         s.commit()
-    out.print(f"removed {service} from the list of {prop}")
+    out.print(printable(f"removed {service} from the list of {prop}"), markup=False,
+              highlight=False)
 
 
 # -- build and diff -----------------------------------------------------------------------------
@@ -503,26 +554,30 @@ def build(targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None,
 
     Exits 3, naming the pending findings per property, while any finding awaits review."""
     from gaibu.commands.build import build as run
+    from gaibu.commands.build import protected_paths
 
     ctx = Ctx(targets, db)
-    result = run(ctx.engine, ctx.targets, out_dir, allow_pending=allow_pending)
+    protect = protected_paths(ctx.targets, ctx.url)
+    result = run(ctx.engine, ctx.targets, out_dir, allow_pending=allow_pending,
+                 protect=protect)
     if not result.published:
         n = result.check.count
         err.print(f"[bold red]not published:[/] {n} finding{'' if n == 1 else 's'} await review "
                   "(the list would not show every transmission):", highlight=False)
         for line in result.check.lines():
-            err.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
+            err.print(f"  {printable(line)}", markup=False, highlight=False, soft_wrap=True)
         err.print("Review them with `gaibu review list`, or publish with review in progress "
                   "with `gaibu build --allow-pending`.", markup=False, highlight=False)
         raise typer.Exit(EXIT_PENDING)
     for name in result.review_in_progress:
         err.print(f"warning: {name}: published with review in progress (findings pending; "
                   "no 最終確認日)", markup=False, highlight=False, soft_wrap=True)
-    out.print(f"built {len(result.files)} files in {result.out_dir}")
-    out.print(f"index: {result.out_dir / 'index.html'}")
+    out.print(printable(f"built {len(result.files)} files in {result.out_dir}"), markup=False,
+              highlight=False)
+    out.print(printable(f"index: {result.out_dir / 'index.html'}"), markup=False, highlight=False)
     from gaibu.commands.build import information_warnings
     for w in information_warnings(ctx.engine, ctx.targets):
-        out.print(f"warning: {w}", markup=False, highlight=False, soft_wrap=True)
+        out.print(f"warning: {printable(w)}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -538,19 +593,59 @@ def diff(targets: TargetsOpt = Path("targets.yaml"), db: DbOpt = None,
     if as_json:
         emit_json(d, None)
     else:
-        out.print(format_diff(d), markup=False, highlight=False)
+        out.print(printable(format_diff(d), keep_newlines=True), markup=False, highlight=False)
+
+
+def describe_os_error(e: OSError) -> str:
+    """'PATH: what went wrong' for a file-system error (no errno numbers, no traceback)."""
+    what = e.strerror or type(e).__name__
+    where = " → ".join(str(x) for x in (e.filename, e.filename2) if x is not None)
+    return f"{where}: {what}" if where else what
+
+
+class _PrintableFormatter(logging.Formatter):
+    """Log lines (warnings from the crawler) with crawled text's control characters escaped."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record), keep_newlines=True)
+
+
+def _setup_logging() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_PrintableFormatter("%(levelname)s: %(name)s: %(message)s"))
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(handler)
+        root.setLevel(logging.WARNING)
 
 
 import gaibu.cli_console  # noqa: E402,F401 - registers `console` and `user` on app
 
 
 def main() -> None:
-    """Entry point: user errors print one clear line and exit 1, never a traceback."""
+    """Entry point: user errors print one clear line and exit 1, never a traceback.
+
+    Whatever happens, every SQLite database is checkpointed on the way out (gaibu.db alone then
+    holds all rows, see gaibu/db.py checkpoint).
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    _setup_logging()
+    code = 0
     try:
         app()
     except GaibuError as e:
-        err.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
-        sys.exit(EXIT_ERROR)
+        print_error(e)
+        code = EXIT_ERROR
+    except SQLAlchemyError as e:
+        print_error(describe_db_error(current_url() or "", e))
+        code = EXIT_ERROR
+    except OSError as e:
+        print_error(describe_os_error(e))
+        code = EXIT_ERROR
+    finally:
+        close_all()
+    sys.exit(code)
 
 
 if __name__ == "__main__":

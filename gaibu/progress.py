@@ -12,6 +12,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from gaibu.safe import markup_safe, printable
 from scanner.observations import PageResult
 
 
@@ -34,7 +35,8 @@ class RichListener:
         self.progress.stop()
 
     def property_started(self, prop: str, known: int) -> None:
-        self.tasks[prop] = self.progress.add_task(prop, total=known, prop=prop, errors="")
+        self.tasks[prop] = self.progress.add_task(prop, total=known, prop=markup_safe(prop),
+                                                  errors="")
 
     def page_done(self, prop: str, page: PageResult, done: int, known: int, failed: int) -> None:
         tid = self.tasks.get(prop)
@@ -42,9 +44,9 @@ class RichListener:
             self.progress.update(tid, completed=done, total=known,
                                  errors=f"[red]{failed} errors" if failed else "")
         if not self.console.is_terminal and page.failed:
-            self.console.print(f"{prop}: {page.device} {page.url} failed: {page.error}",
+            self.console.print(printable(f"{prop}: {page.device} {page.url} failed: {page.error}"),
                                markup=False, highlight=False)
 
     def property_finished(self, prop: str, status: str) -> None:
         if not self.console.is_terminal:
-            self.console.print(f"{prop}: {status}", markup=False, highlight=False)
+            self.console.print(printable(f"{prop}: {status}"), markup=False, highlight=False)

@@ -15,9 +15,11 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from gaibu.safe import printable
 from registry.identify import (
     PropertyMatches,
     ThirdParty,
@@ -181,21 +183,25 @@ def build_report(engine: Engine, scan_id: int, targets: Targets | None = None) -
 
 def print_summary(report: dict[str, Any], console: Console) -> None:
     scan = report["scan"]
-    table = Table(title=f"scan {scan['id']}: {scan['status']}", title_justify="left")
+    table = Table(title=Text(printable(f"scan {scan['id']}: {scan['status']}")),
+                  title_justify="left")
     for heading in ("property", "status", "pages", "failed", "coverage", "third parties", "listed",
                     "pending", "cookies", "storage", "SDKs"):
         table.add_column(heading, justify="right" if heading not in ("property", "status") else "left")
     for p in report["properties"]:
         tps = p["third_parties"]
-        table.add_row(p["name"], p["status"], str(p["pages_visited"]), str(p["pages_failed"]),
-                      coverage_text(p.get("coverage")), str(len(tps)), str(sum(1 for t in tps if t["status"] == "listed")),
-                      str(sum(1 for t in tps + p["sdks"] if t["status"] == "pending")),
-                      str(len(p["cookies"])), str(len(p["storage"])), str(len(p["sdks"])))
+        cells = (p["name"], p["status"], str(p["pages_visited"]), str(p["pages_failed"]),
+                 coverage_text(p.get("coverage")), str(len(tps)),
+                 str(sum(1 for t in tps if t["status"] == "listed")),
+                 str(sum(1 for t in tps + p["sdks"] if t["status"] == "pending")),
+                 str(len(p["cookies"])), str(len(p["storage"])), str(len(p["sdks"])))
+        # crawled and user text: never Rich markup, never raw control characters
+        table.add_row(*(Text(printable(c)) for c in cells))
     console.print(table)
     for p in report["properties"]:
         failed = [pg for pg in p["pages"] if pg["error"]]
         for pg in failed[:10]:
-            console.print(f"  {p['name']}: {pg['device']} {pg['url']} — {pg['error']}",
+            console.print(printable(f"  {p['name']}: {pg['device']} {pg['url']} — {pg['error']}"),
                           markup=False, highlight=False)
         if len(failed) > 10:
             console.print(f"  … and {len(failed) - 10} more failed pages (see --json)")
@@ -235,7 +241,8 @@ def print_personal_data(report: dict[str, Any], console: Console) -> None:
                 continue
             how = ", ".join(f"{KIND_LABELS.get(x['kind'], x['kind'])} ({x['encoding']}, in the "
                             f"{x['location']})" for x in found)
-            console.print(f"  {p['name']}: PERSONAL DATA: {who} received the test account's {how}",
+            console.print(printable(f"  {p['name']}: PERSONAL DATA: {who} received the test "
+                                    f"account's {how}"),
                           markup=False, highlight=False, soft_wrap=True)
 
 
@@ -252,10 +259,11 @@ def print_information(report: dict[str, Any], console: Console) -> None:
                 continue
             who = t["service"] or t["domain"]
             missing = [o for o in seen if o["published"] is False]
-            console.print(f"  {p['name']}: {who} received "
-                          + "、".join(f"{o['ja']} ({_names(o['params'])})" for o in seen),
+            console.print(printable(f"  {p['name']}: {who} received "
+                                    + "、".join(f"{o['ja']} ({_names(o['params'])})" for o in seen)),
                           markup=False, highlight=False, soft_wrap=True)
             for o in missing:
-                console.print(f"  {p['name']}: warning: {who} received 「{o['ja']}」 "
-                              f"({_names(o['params'])}) but its published 送信される情報 does not "
-                              "mention it", markup=False, highlight=False, soft_wrap=True)
+                console.print(printable(f"  {p['name']}: warning: {who} received 「{o['ja']}」 "
+                                        f"({_names(o['params'])}) but its published 送信される情報 "
+                                        "does not mention it"),
+                              markup=False, highlight=False, soft_wrap=True)

@@ -26,7 +26,14 @@ from urllib.parse import urlsplit
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from registry.loader import Registry, read_located, registry_dirs, spec_rules, yaml_files
+from registry.loader import (
+    Registry,
+    read_located,
+    registry_dirs,
+    rule_problem,
+    spec_rules,
+    yaml_files,
+)
 from registry.models import MatchRule
 from registry.texts import LEGACY_STOP_MESSAGE, wrong_words
 from scanner.errors import InputError
@@ -231,6 +238,10 @@ def check_registry(dirs: list[tuple[Path, str]], first_party: set[str],
                 owners[(r.kind, r.pattern)].add(r.service_id)
                 review_rules.append((f"database: review rule #{r.id} ({r.service_id})",
                                      r.service_id, r.kind, r.pattern))
+                bad = rule_problem(r.kind, r.pattern)
+                if bad:  # from an older gaibu: export would write a file load refuses
+                    problems.append(Problem("error", f"database: review rule #{r.id} ({r.service_id})",
+                                            f"rule {r.kind}:{r.pattern!r} is not valid: {bad}"))
                 fp = _first_party_hit(r.kind, r.pattern, first_party)
                 if fp:
                     problems.append(Problem("error", f"database: review rule #{r.id} ({r.service_id})",

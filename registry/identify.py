@@ -13,6 +13,8 @@ domain, whose suggestion names the provider and its candidate services.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +34,23 @@ from scanner.models import (
 from scanner.party import host_of, registrable_domain
 
 EVIDENCE_CAP = 20
+# A domain finding's key must be something a match rule can name: lower-case labels of letters,
+# digits, '-' and '_' separated by single dots (or an IP address). Anything else ('%3c', '<',
+# '..', '/', spaces) comes from a malformed HAR entry or URL and becomes an "invalid" finding:
+# reviewable (ignore) but never turned into a rule.
+_HOSTLIKE = re.compile(r"^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
+                       r"(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$")
+
+
+def valid_domain_key(domain: str) -> bool:
+    """True when ``domain`` is a host name (or IP address) a finding and a rule can carry."""
+    if _HOSTLIKE.match(domain):
+        return True
+    try:
+        ipaddress.ip_address(domain.strip("[]"))
+        return True
+    except ValueError:
+        return False
 
 
 @dataclass
@@ -202,7 +221,7 @@ def update_findings(session: Session, idx: RegistryIndex, scan: Scan,
             if not tp.needs_review:
                 continue
             ev = evidence[tp.domain]
-            kinds[tp.domain] = "domain"
+            kinds[tp.domain] = "domain" if valid_domain_key(tp.domain) else "invalid"
             if tp.provider is not None:
                 providers[tp.domain].add(tp.provider)
                 candidates[tp.domain] |= set(idx.candidates(tp.provider, tp.domain,

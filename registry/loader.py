@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import ValidationError
@@ -12,8 +14,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from registry.models import MatchRule, Provider, Service
-from registry.schema import MatchSpec, ProviderSpec, RegistryFile, ServiceSpec
-from scanner.errors import InputError
+from registry.schema import _HOST, MatchSpec, ProviderSpec, RegistryFile, ServiceSpec
+from scanner.errors import GaibuError, InputError
 from scanner.yamlloc import LocatedYaml, load_located
 
 SEED_DIR = Path(__file__).parent / "seed"
@@ -132,6 +134,43 @@ def _service_row(s: ServiceSpec, source: str) -> dict[str, Any]:
                 exemption_candidate=s.exemption_candidate, source=source, notes=s.notes)
 
 
+_NAME_RULE = re.compile(r"^[^\s\x00-\x1f\x7f-\x9f]{1,200}$")
+
+
+def rule_problem(kind: str, pattern: str) -> str | None:
+    """Why ``kind:pattern`` cannot be a match rule, or None when it can.
+
+    The same checks a registry file's ``match:`` gets (registry/schema.py MatchSpec), so a rule
+    that enters through a review decision always exports to YAML that loads back; URL prefixes
+    must also have a real host name, and cookie, storage and SDK patterns may not be empty, hold
+    whitespace or control characters, or be a bare ``*``.
+    """
+    fields = dict(KIND_FIELDS)
+    if kind not in fields:
+        return f"unknown rule kind {kind!r}; expected one of {', '.join(fields)}"
+    if not pattern or not pattern.strip():
+        return "empty pattern"
+    try:
+        spec = MatchSpec.model_validate({fields[kind]: [pattern]})
+    except ValidationError as e:
+        first = e.errors(include_url=False)[0]
+        return str(first["ctx"]["error"]) if first["type"] == "value_error" else first["msg"]
+    if getattr(spec, fields[kind]) != [pattern]:
+        return f"not in canonical form (expected {getattr(spec, fields[kind])[0]!r})"
+    if kind == "url_prefix":
+        try:
+            host = urlsplit(pattern).hostname or ""
+        except ValueError:
+            host = ""
+        if not _HOST.match(host):
+            return f"expected a URL prefix like https://host/path with a host name, got {pattern!r}"
+    elif kind in ("cookie", "storage", "sdk"):
+        if not _NAME_RULE.match(pattern) or pattern.strip("*") == "":
+            return (f"expected a {kind} name (no spaces or control characters, at most 200 "
+                    f"characters, not just '*'), got {pattern!r}")
+    return None
+
+
 def spec_rules(m: MatchSpec) -> list[tuple[str, str]]:
     out = []
     for kind, attr in KIND_FIELDS:
@@ -232,6 +271,14 @@ def export_registry(engine: Engine, out_dir: Path) -> list[Path]:
                                                   MatchRule.pattern)).all()
     by_service: dict[str, list[MatchRule]] = {}
     for r in rules:
+        problem = rule_problem(r.kind, r.pattern)
+        if problem is not None:
+            # written, it would make a file `registry load` refuses: say which rule, and how
+            # it goes (rules from review decisions go with `gaibu review undo`)
+            raise GaibuError(f"cannot export: rule #{r.id} {r.kind}:{r.pattern!r} of service "
+                             f"{r.service_id!r} ({r.source}) is not a valid rule: {problem}; "
+                             "remove it first (`gaibu review undo DECISION` for a review rule, "
+                             "see `gaibu registry check`); nothing was written")
         by_service.setdefault(r.service_id, []).append(r)
     pdata = []
     for p in providers:

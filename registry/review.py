@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from registry.identify import match_property
 from registry.index import build_index
 from registry.listings import sync_listings
-from registry.loader import _validation_error, spec_rules
+from registry.loader import _validation_error, rule_problem, spec_rules
 from registry.models import Decision, Finding, Listing, ListingEvent, MatchRule, Provider, Service
 from registry.schema import ProviderSpec, RegistryFile, ServiceSpec
 from scanner.errors import GaibuError, InputError
@@ -72,16 +72,32 @@ def _record(session: Session, f: Finding, action: str, by: str, reason: str | No
 
 
 def _parse_rule(spec: str | None, f: Finding) -> tuple[str, str]:
+    """The rule a decision adds: --rule KIND:PATTERN, else the finding's own domain or SDK id.
+
+    Checked like a registry file's ``match:`` (rule_problem), so `registry export` of the result
+    always loads back."""
     if spec is None:
         if f.kind == "sdk":
-            return "sdk", f.key[len("sdk:"):]
-        return "domain", f.key
+            kind, pattern = "sdk", f.key[len("sdk:"):]
+        else:
+            kind, pattern = "domain", f.key
+        problem = None if f.kind != "invalid" else "it is not a valid host name"
+        problem = problem or rule_problem(kind, pattern)
+        if problem:
+            raise GaibuError(f"finding {f.key!r} cannot become a match rule: {problem}; give "
+                             "--rule KIND:PATTERN (e.g. host:px.example.com) or use "
+                             "`gaibu review ignore` with a reason")
+        return kind, pattern
     kind, _, pattern = spec.partition(":")
-    if kind not in RULE_KINDS or not pattern:
+    if kind not in RULE_KINDS or not pattern.strip():
         raise GaibuError(f"--rule {spec!r}: expected KIND:PATTERN with KIND one of "
                          f"{', '.join(RULE_KINDS)} (e.g. host:px.example.com)")
-    return kind, pattern.strip() if kind == "url_prefix" else pattern.strip().lower() \
+    pattern = pattern.strip() if kind == "url_prefix" else pattern.strip().lower() \
         if kind in ("domain", "host") else pattern.strip()
+    problem = rule_problem(kind, pattern)
+    if problem:
+        raise GaibuError(f"--rule {spec!r}: {problem}")
+    return kind, pattern
 
 
 def _shared_domains(session: Session) -> dict[str, str]:
@@ -155,9 +171,17 @@ def _relist(session: Session, f: Finding, removal_after: int) -> list[int]:
     return created
 
 
+def _refuse_invalid(f: Finding) -> None:
+    if f.kind == "invalid":
+        raise GaibuError(f"finding {f.key!r} is not a valid host name (recorded as seen, e.g. "
+                         "from a malformed HAR entry); no rule can identify it: use `gaibu review "
+                         "ignore` with a reason")
+
+
 def assign(session: Session, key: str, service_id: str, by: str | None, reason: str | None = None,
            rule: str | None = None, removal_after: int = 3) -> Decision:
     f = get_finding(session, key)
+    _refuse_invalid(f)
     if session.get(Service, service_id) is None:
         raise GaibuError(f"no service {service_id!r} in the registry; create it with "
                          f"`gaibu review new-service {f.key} --file SERVICE.yaml`")
@@ -221,6 +245,7 @@ def new_service_from_spec(session: Session, key: str, prov: ProviderSpec | None,
                           removal_after: int = 3, file: str = "service") -> Decision:
     """Create the service ``spec`` (and its provider when given and new), assign the finding."""
     f = get_finding(session, key)
+    _refuse_invalid(f)
     if session.get(Service, spec.id) is not None:
         raise GaibuError(f"{file}: service {spec.id!r} already exists; use "
                          f"`gaibu review assign {f.key} --service {spec.id}`")

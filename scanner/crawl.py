@@ -28,11 +28,13 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
+from playwright.async_api import Error as PlaywrightError
 
 from scanner.browser import DEVICES, find_chromium, make_profile_dir
 from scanner.capture import SCROLL_JS, ContextCapture, _first_line, classify_error
 from scanner.config import BrowserSettings, Property, ScanSettings
 from scanner.discovery import extract_links, parse_sitemap, robots_sitemaps
+from scanner.errors import GaibuError
 from scanner.leaks import LeakDetector
 from scanner.observations import PageResult
 from scanner.party import registrable_domain
@@ -116,10 +118,21 @@ class BrowserManager:
             args.append("--ignore-certificate-errors")
         # A persistent context carries the profile preference (third-party cookies allowed or
         # blocked); the isolated contexts made from its browser inherit it.
-        self._persistent = await self.pw.chromium.launch_persistent_context(
-            str(self._profile), executable_path=self.executable, headless=self.settings.headless,
-            args=args, ignore_https_errors=self.settings.ignore_https_errors,
-            accept_downloads=False)
+        try:
+            self._persistent = await self.pw.chromium.launch_persistent_context(
+                str(self._profile), executable_path=self.executable,
+                headless=self.settings.headless, args=args,
+                ignore_https_errors=self.settings.ignore_https_errors, accept_downloads=False)
+        except PlaywrightError as e:
+            # Playwright's message carries the whole launch log (dozens of lines): one line here
+            import re
+
+            code = re.search(r"exitCode=(-?\d+)", str(e))
+            raise GaibuError(
+                f"browser {self.executable} did not start"
+                + (f" (it exited with code {code.group(1)})" if code else "")
+                + f": {_first_line(str(e))}; check browser.executable in targets.yaml "
+                "(or GAIBU_CHROMIUM)") from None
         self.browser = self._persistent.browser
         if self.browser is None:  # pragma: no cover - Chromium always has one
             raise RuntimeError("persistent context without a browser")

@@ -431,8 +431,22 @@ def _gate(d: Disclosure, check: PublicationCheck) -> Disclosure:
     return replace(d, properties=props)
 
 
+def protected_paths(targets: Targets, db_url: str) -> tuple[Path, ...]:
+    """What an output folder must never hold: targets.yaml, the SQLite database (and its -wal,
+    -shm files) and the registry_dir (see site_generator.build: the output folder check)."""
+    from gaibu.db import sqlite_path
+
+    protect = [Path(targets.source)]
+    dbfile = sqlite_path(db_url)
+    if dbfile is not None:
+        protect += [dbfile, Path(f"{dbfile}-wal"), Path(f"{dbfile}-shm")]
+    if targets.registry_dir:
+        protect.append(targets.resolve(targets.registry_dir))
+    return tuple(protect)
+
+
 def build(engine: Engine, targets: Targets, out: Path | None,
-          allow_pending: bool = False) -> BuildResult:
+          allow_pending: bool = False, protect: tuple[Path, ...] = ()) -> BuildResult:
     """Render the site unless findings are pending (then `published` is False and nothing is
     written), or with `allow_pending` render it with the pending properties marked."""
     from site_generator.build import BuildError, build_site
@@ -448,7 +462,7 @@ def build(engine: Engine, targets: Targets, out: Path | None,
     templates = targets.resolve(targets.site.templates_dir) if targets.site.templates_dir else None
     d = _gate(disclosure_from_db(engine, targets), check)
     try:
-        files = build_site(d, out_dir, templates)
+        files = build_site(d, out_dir, templates, protect=protect)
         if d.company.established is not None:
             record_established(engine, d.company.established)
     except TemplateSyntaxError as e:
@@ -459,7 +473,7 @@ def build(engine: Engine, targets: Targets, out: Path | None,
         raise InputError(file, line, f"template error: {e}; the previous site in {out_dir} "
                          "is unchanged") from None
     except BuildError as e:
-        raise GaibuError(f"build failed: {e}; the previous site in {out_dir} is unchanged") from None
+        raise GaibuError(f"build failed: {e}; nothing in {out_dir} was changed") from None
     return BuildResult(check, out_dir, tuple(files), published=True)
 
 

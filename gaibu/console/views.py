@@ -314,9 +314,10 @@ def publish(engine: Engine, targets: Any, by: str) -> str:
     """Build the public pages to site.out — refused, like `gaibu build`, while findings are pending."""
     if targets is None:
         raise GaibuError("no targets.yaml: start the console with --targets to publish")
-    from gaibu.commands.build import build
+    from gaibu.commands.build import build, protected_paths
 
-    res = build(engine, targets, None)
+    res = build(engine, targets, None,
+                protect=protected_paths(targets, engine.url.render_as_string(hide_password=False)))
     if not res.published:
         raise GaibuError("pending findings remain: " + "; ".join(res.check.lines()))
     return f"{len(res.files)} files written to {res.out_dir} by {by} at {datetime.now():%Y-%m-%d %H:%M}"

@@ -93,7 +93,7 @@ def test_build_from_the_same_database_is_byte_identical_and_atomic(tmp_path):
         assert run_gaibu("build", "--out", str(d), "--targets", str(t)).returncode == 0
     files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
     assert files_a == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
-    assert len(files_a) == 13
+    assert len(files_a) == 14  # 13 site files and the .gaibu-site marker
     for f in files_a:
         assert (a / f).read_bytes() == (b / f).read_bytes(), f
     # a failing build (a broken template override) leaves the previous site as it was

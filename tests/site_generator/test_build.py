@@ -28,8 +28,9 @@ EXPECTED_FILES = [
 
 
 def _tree(root: Path) -> dict[str, bytes]:
+    """The site's files, without the .gaibu-site marker (tested on its own)."""
     return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+            for p in sorted(root.rglob("*")) if p.is_file() and p.name != build_module.MARKER}
 
 
 def test_golden_files(tmp_path: Path) -> None:
@@ -87,12 +88,39 @@ def test_text_files_use_lf_and_end_with_newline() -> None:
 
 
 def test_rebuild_replaces_old_content(tmp_path: Path) -> None:
+    """A file an earlier build wrote (listed in its marker) goes when the new build lacks it."""
     out = tmp_path / "site"
-    out.mkdir()
+    build_site(sample_disclosure(), out)
     (out / "stale.html").write_text("old")
+    marker = out / build_module.MARKER
+    marker.write_text(marker.read_text(encoding="utf-8") + "stale.html\n", encoding="utf-8")
     build_site(sample_disclosure(), out)
     assert sorted(_tree(out)) == EXPECTED_FILES
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    listed = marker.read_text(encoding="utf-8").splitlines()[1:]
+    assert listed == EXPECTED_FILES
+
+
+def test_folder_with_foreign_files_is_refused_and_kept(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "stale.html").write_text("old")
+    with pytest.raises(BuildError, match="stale.html"):
+        build_site(sample_disclosure(), out)
+    assert sorted(p.name for p in out.iterdir()) == ["stale.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_site_from_before_the_marker_is_recognised(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build_site(sample_disclosure(), out)
+    (out / build_module.MARKER).unlink()
+    build_site(replace(sample_disclosure(), removal_after_scans=5), out)
+    assert (out / build_module.MARKER).is_file()
+    (out / build_module.MARKER).unlink()
+    (out / "index.html").unlink()  # not a complete gaibu site any more: refused
+    with pytest.raises(BuildError, match="no .gaibu-site marker"):
+        build_site(sample_disclosure(), out)
 
 
 def test_swap_without_renameat2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -118,7 +146,7 @@ def test_failed_swap_restores_previous_site(tmp_path: Path, monkeypatch: pytest.
         real_rename(src, dst)
 
     monkeypatch.setattr(build_module.os, "rename", flaky_rename)
-    with pytest.raises(OSError, match="disk on fire"):
+    with pytest.raises(BuildError, match="disk on fire"):  # one line for the CLI
         build_site(replace(sample_disclosure(), removal_after_scans=5), out)
     assert _tree(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
