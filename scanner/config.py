@@ -88,6 +88,24 @@ class ScanSettings(_Model):
     recycle_after: int = Field(default=50, ge=1, description="pages before a context is renewed")
 
 
+class PageGroup(_Model):
+    """A named group of pages (求人詳細, 応募完了): rows say on which groups a service is sent."""
+
+    name_ja: str = Field(min_length=1, max_length=40)
+    name_en: str | None = Field(default=None, max_length=60)
+    path: str = Field(min_length=1, max_length=500)  # regex searched in the URL path
+
+    @field_validator("path")
+    @classmethod
+    def _regex(cls, v: str) -> str:
+        import re
+        try:
+            re.compile(v)
+        except re.error as e:
+            raise ValueError(f"expected a regular expression for the URL path, got {v!r} ({e})") from None
+        return v
+
+
 class Consent(_Model):
     accept: list[str] = []
     timeout: float = Field(default=3.0, ge=0)
@@ -124,6 +142,7 @@ class Property(_Model):
     manifests: list[str] = []
     webviews: list[AnyHttpUrl] = []
     min_coverage: float | None = Field(default=None, ge=0, le=1)  # default: site.min_coverage
+    page_groups: list[PageGroup] = []  # named groups of pages; unmatched pages: first path segment
 
     @field_validator("include", "exclude")
     @classmethod

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 from collections.abc import Iterable
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import tldextract
@@ -67,6 +67,13 @@ class PartyRules:
                      private_suffixes: bool = True) -> PartyRules:
         domains = [host_of(u) for u in start_urls] + list(owned_domains)
         return cls(domains, private_suffixes)
+
+    @classmethod
+    def for_targets(cls, targets: Any, prop: Any) -> PartyRules:
+        """The rules of one property of a targets.yaml: its start URLs, the company's owned
+        domains and the scan's private-suffix setting."""
+        return cls.for_property(prop.urls, targets.company.owned_domains,
+                                targets.scan.private_suffixes)
 
     def domain(self, host: str) -> str:
         return registrable_domain(host, self.private_suffixes)

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from gaibu import __version__
 from scanner.aggregate import Aggregator, CookieAgg, HostAgg, StorageAgg
 from scanner.models import (
     CookieObservation,
@@ -63,7 +62,9 @@ def mark_stale_scans(engine: Engine) -> list[int]:
 class ScanStore:
     """One scan's rows; call start(), then record_page()/flush() as pages finish, then finish()."""
 
-    def __init__(self, engine: Engine, source: str = "crawl", targets_file: str | None = None):
+    def __init__(self, engine: Engine, source: str = "crawl", targets_file: str | None = None,
+                 tool_version: str = ""):
+        self.tool_version = tool_version  # recorded on the scan; passed in (the scanner imports nothing above it)
         self.engine = engine
         self.source = source
         self.targets_file = targets_file
@@ -82,7 +83,7 @@ class ScanStore:
     def start(self) -> Scan:
         mark_stale_scans(self.engine)
         self.scan = Scan(started_at=utcnow(), status="running", source=self.source,
-                         tool_version=__version__, targets_file=self.targets_file,
+                         tool_version=self.tool_version, targets_file=self.targets_file,
                          pid=os.getpid(), hostname=socket.gethostname())
         self.session.add(self.scan)
         self.session.commit()

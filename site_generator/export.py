@@ -26,7 +26,7 @@ CSV_COLUMNS: tuple[str, ...] = (
     "information_ja", "information_en",
     "purpose_ja", "purpose_en", "recipient_use_ja", "recipient_use_en",
     "privacy_policy_url", "stop_kind", "stop_url", "stop_ja", "stop_en",
-    "channel", "country", "after_consent_only", "page_groups", "cookies",
+    "channel", "country", "after_consent_only", "page_groups", "page_groups_en", "cookies",
     "destinations", "first_listed",
 )
 CSV_LIST_SEPARATOR = "\n"  # list cells (information, destinations): one item per line
@@ -66,6 +66,7 @@ def service_record(p: PropertyList, r: ServiceRow) -> dict[str, Any]:
         "country": r.country,
         "after_consent_only": r.after_consent_only,
         "page_groups": sorted(set(r.page_groups)),
+        "page_groups_en": sorted(set(r.page_groups_en or r.page_groups)),
         "cookies": sorted(set(r.cookies)),
         "destinations": sorted(set(r.destinations)),
         "first_listed": _iso(r.first_listed),

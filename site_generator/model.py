@@ -127,6 +127,7 @@ class ServiceRow:
     cookies: tuple[str, ...] = ()  # cookie names observed for this service on this property
     after_consent_only: bool = False  # observed only after the user consented
     page_groups: tuple[str, ...] = ()  # only sent on these page groups (empty: not limited)
+    page_groups_en: tuple[str, ...] = ()  # the same groups' English names (empty: as page_groups)
     country: str | None = None  # ISO 3166-1 alpha-2 of the recipient (Provider.country)
 
     def __post_init__(self) -> None:

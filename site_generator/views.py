@@ -226,7 +226,8 @@ def row_view(prop: str, r: ServiceRow, lang: str) -> RowView:
         channel=r.channel,
         cookies=tuple(sorted(set(r.cookies))),
         after_consent_only=r.after_consent_only,
-        page_groups=tuple(sorted(set(r.page_groups))),
+        page_groups=tuple(sorted(set(r.page_groups_en if lang == "en" and r.page_groups_en
+                                     else r.page_groups))),
         country=country_name(r.country, lang),
     )
 

@@ -18,7 +18,8 @@ console's publish button calls the same functions.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -62,8 +63,8 @@ def reason_texts(code: str | None, removal_after: int) -> tuple[str | None, str 
                 "Added back because a scan observed the transmission again.")
     if code.startswith("not_detected"):
         n = code.partition(":")[2] or str(removal_after)
-        return (f"すべてのページを確認できた当社の調査で、{n}回続けて送信が見つからなかったため削除しました。",
-                f"Removed after {n} consecutive complete checks of all pages without this transmission.")
+        return (f"対象ページをひととおり確認し終えた当社の調査で、{n}回続けて送信が見つからなかったため削除しました。",
+                f"Removed after {n} consecutive complete checks (nearly every page) without this transmission.")
     if code.startswith("decision:"):
         text = code.partition(":")[2]
         return (f"担当者の判断により削除しました（{text}）。", f"Removed by decision ({text}).")
@@ -73,11 +74,16 @@ def reason_texts(code: str | None, removal_after: int) -> tuple[str | None, str 
 PAGE_GROUP_CAP = 6  # more groups than this: shown as "not limited" (the row would say little)
 
 
-def page_group(url: str) -> str:
-    """A path-based label for a page: its first path segment (/jobs/123 → /jobs/), or /."""
+def page_group(url: str, groups: Sequence[Any] = ()) -> tuple[str, str]:
+    """(ja, en) label of a page: the first of the property's `page_groups:` whose `path` regex
+    matches (求人詳細 / Job details), else its first path segment (/jobs/123 → /jobs/), or /."""
     path = urlsplit(url).path or "/"
+    for g in groups:
+        if re.search(g.path, path):
+            return g.name_ja, g.name_en or g.name_ja
     first = path.strip("/").split("/", 1)[0]
-    return f"/{first}/" if first and "/" in path.strip("/") else (f"/{first}" if first else "/")
+    label = f"/{first}/" if first and "/" in path.strip("/") else (f"/{first}" if first else "/")
+    return label, label
 
 
 @dataclass
@@ -87,16 +93,18 @@ class RowFacts:
     destinations: tuple[str, ...] = ()
     cookies: tuple[str, ...] = ()
     after_consent_only: bool = False
-    page_groups: tuple[str, ...] = ()
+    page_groups: tuple[tuple[str, str], ...] = ()  # (ja, en) labels
     channel: str = "web"
 
 
 class _Evidence:
     """Facts per (property, service) from the scans that saw it (hosts, SDKs, cookies, pages)."""
 
-    def __init__(self, session: Session, idx: RegistryIndex) -> None:
+    def __init__(self, session: Session, idx: RegistryIndex,
+                 page_groups: dict[str, Sequence[Any]] | None = None) -> None:
         self.session = session
         self.idx = idx
+        self.page_groups = page_groups or {}  # property → its targets.yaml page_groups
         self.cache: dict[tuple[int, str], PropertyMatches | None] = {}
         self.pages: dict[tuple[int, str], set[str]] = {}
         self.consent: dict[tuple[int, str], set[str]] = {}
@@ -185,11 +193,12 @@ class _Evidence:
         # click: later pages of a consented browser only ever show "after"
         consent_only = (after > 0 and before == 0
                         and bool(pages & self.consent_pages(prop, scan_id)))
-        groups: tuple[str, ...] = ()
+        groups: tuple[tuple[str, str], ...] = ()
         visited = self.visited(prop, scan_id) if channel in ("web", "webview") else set()
         if pages and len(pages) < EVIDENCE_CAP and visited:
-            all_groups = {page_group(u) for u in visited}
-            seen_groups = {page_group(u) for u in pages}
+            named = self.page_groups.get(prop, ())
+            all_groups = {page_group(u, named) for u in visited}
+            seen_groups = {page_group(u, named) for u in pages}
             if seen_groups < all_groups and len(seen_groups) <= PAGE_GROUP_CAP:
                 groups = tuple(sorted(seen_groups))
         return RowFacts(destinations=tuple(sorted(dests)), cookies=tuple(cookies),
@@ -235,7 +244,7 @@ def disclosure_from_db(engine: Engine, targets: Targets, today: date | None = No
         idx = build_index(s)
         services = {sv.id: sv for sv in s.exec(select(Service)).all()}
         providers = {p.id: p for p in s.exec(select(Provider)).all()}
-        evidence = _Evidence(s, idx)
+        evidence = _Evidence(s, idx, {p.name: p.page_groups for p in targets.properties})
         lists = []
         titles = {p.name: p for p in targets.properties}
         for p in targets.properties:
@@ -267,7 +276,9 @@ def disclosure_from_db(engine: Engine, targets: Targets, today: date | None = No
                     stop_en=tx.stop.text_en, destinations=facts.destinations,
                     first_listed=jst_date(lst.first_listed_at) or date(1970, 1, 1),
                     channel=facts.channel, cookies=facts.cookies,
-                    after_consent_only=facts.after_consent_only, page_groups=facts.page_groups,
+                    after_consent_only=facts.after_consent_only,
+                    page_groups=tuple(ja for ja, _ in facts.page_groups),
+                    page_groups_en=tuple(en for _, en in facts.page_groups),
                     country=pv.country if pv else None))
             last_event = s.exec(select(ListingEvent).where(ListingEvent.property == p.name)
                                 .order_by(col(ListingEvent.at).desc())).first()

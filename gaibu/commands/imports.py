@@ -10,20 +10,21 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from gaibu.commands.scan import party_rules
+from gaibu import __version__
 from scanner.aggregate import Aggregator
 from scanner.config import Property, Targets
 from scanner.importers import check_input_file
 from scanner.importers.har import iter_har
 from scanner.importers.sdk import read_manifest
 from scanner.observations import CookieRecord, RequestRecord
+from scanner.party import PartyRules
 from scanner.store import ScanStore
 
 
 def har_aggregate(targets: Targets, prop: Property, path: Path) -> Aggregator:
     """Parse a whole HAR file into an aggregator (raises InputError, stores nothing)."""
     check_input_file(path, "a HAR file")
-    agg = Aggregator(party_rules(targets, prop))
+    agg = Aggregator(PartyRules.for_targets(targets, prop))
     device = prop.platform or "desktop"
     for rec in iter_har(path, device=device):
         if isinstance(rec, RequestRecord):
@@ -36,7 +37,7 @@ def har_aggregate(targets: Targets, prop: Property, path: Path) -> Aggregator:
 def _store(targets: Targets, engine: Engine, prop: Property, source: str,
            write: Callable[[ScanStore], None]) -> int:
     """One complete scan of `source` for `prop`, written in one go after the file was read."""
-    store = ScanStore(engine, source=source, targets_file=targets.source)
+    store = ScanStore(engine, source=source, targets_file=targets.source, tool_version=__version__)
     try:
         store.start()
         store.add_property(prop.name, prop.kind, prop.platform)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
+from gaibu import __version__
 from scanner.aggregate import Aggregator
 from scanner.config import Property, Targets
 from scanner.crawl import CrawlListener, crawl
@@ -28,8 +29,7 @@ class ScanOutcome:
 
 
 def party_rules(targets: Targets, prop: Property) -> PartyRules:
-    return PartyRules.for_property(prop.urls, targets.company.owned_domains,
-                                   targets.scan.private_suffixes)
+    return PartyRules.for_targets(targets, prop)
 
 
 def _combine(statuses: list[str]) -> str:
@@ -81,7 +81,8 @@ def run_scan(targets: Targets, engine: Engine, props: list[Property],
              listener: CrawlListener | None = None, concurrency: int | None = None) -> ScanOutcome:
     # read before anything is stored: a test identity variable that is not set is an error
     leaks = LeakDetector(targets.test_identity.values()) if targets.test_identity else None
-    store = ScanStore(engine, source="crawl", targets_file=targets.source)
+    store = ScanStore(engine, source="crawl", targets_file=targets.source,
+                      tool_version=__version__)
     scan = store.start()
     assert scan.id is not None
     outcome = ScanOutcome(scan.id, "running")

@@ -196,6 +196,10 @@ def main(argv: list[str] | None = None) -> int:
                 _say(f"  {p['name']}: {len(tps)} third parties, {len(p.get('cookies', []))} cookies, "
                      f"{len(p.get('sdks', []))} SDKs" + (f"; pending after the scan: {', '.join(pend)}"
                                                          if pend else ""))
+        _say("\nReview the same database in the browser (the review console, on 127.0.0.1):\n"
+             f"  {shlex.quote(str(Path(sys.executable).parent / 'gaibu'))} console "
+             f"--targets {shlex.quote(str(targets))} --db {shlex.quote(db_url)}\n"
+             "  then open http://127.0.0.1:8470/")
         if args.serve:
             _say("\nThe local net keeps running. Open the demo in Chromium with:\n"
                  f"  chromium --user-data-dir=$(mktemp -d) --ignore-certificate-errors "

@@ -29,6 +29,36 @@ def test_demo_prints_where_the_results_are(demo):
     assert (out / "site" / "index.html").is_file() and (out / "report.json").is_file()
 
 
+def test_demo_ends_with_the_console_command_and_it_works(demo):
+    import shlex
+    import socket
+    import time
+    import urllib.request
+
+    out, stdout = demo
+    line = next(ln for ln in stdout.splitlines() if " console --targets " in ln)
+    cmd = shlex.split(line)
+    assert cmd[1] == "console" and str(out / "gaibu.db") in line
+    with socket.socket() as sk:
+        sk.bind(("127.0.0.1", 0))
+        port = sk.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "gaibu.cli", *cmd[1:], "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        html = ""
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
+                    html = r.read().decode("utf-8")
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert "sumika-web" in html and "sumika-app-ios" in html
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
 def test_demo_scan_found_every_simulated_vendor(demo):
     out, _ = demo
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))

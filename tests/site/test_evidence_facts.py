@@ -77,7 +77,7 @@ properties:
     finally:
         net.stop()
     site = tmp_path / "site"
-    r = run_gaibu("build", "--out", str(site), "--targets", str(t))
+    r = run_gaibu("build", "--out", str(site), "--targets", str(t), "--allow-pending")
     assert r.returncode == 0, r.stderr
     rows = {s["service_id"]: s for s in
             json.loads((site / "web.json").read_text(encoding="utf-8"))["properties"][0]["services"]}
@@ -98,3 +98,25 @@ properties:
     gated = html.split('id="p-shop--gated-tag"')[1].split("</article>")[0]
     assert "利用者が同意した後にだけ送信されます。" in gated
     assert 'href="https://www.fixture-shop.jp/consent/"' in gated
+    # named page groups from targets.yaml replace the path labels (no new crawl needed)
+    named = t.read_text(encoding="utf-8").replace(
+        "    consent: {accept: [\"#consent-accept\"]}\n",
+        "    consent: {accept: [\"#consent-accept\"]}\n"
+        "    page_groups:\n"
+        "      - {name_ja: 商品詳細, name_en: Product details, path: '^/item/\\d+'}\n")
+    assert named != t.read_text(encoding="utf-8")
+    t.write_text(named, encoding="utf-8")
+    r = run_gaibu("build", "--out", str(site), "--targets", str(t), "--allow-pending")
+    assert r.returncode == 0, r.stderr
+    rows = {s["service_id"]: s for s in
+            json.loads((site / "web.json").read_text(encoding="utf-8"))["properties"][0]["services"]}
+    assert rows["deep-tag"]["page_groups"] == ["商品詳細"]
+    assert rows["deep-tag"]["page_groups_en"] == ["Product details"]
+    deep = (site / "web.html").read_text(encoding="utf-8").split('id="p-shop--deep-tag"')[1]
+    assert "次のページでだけ送信されます：商品詳細" in deep.split("</article>")[0]
+    en = (site / "en" / "web.html").read_text(encoding="utf-8").split('id="p-shop--deep-tag"')[1]
+    assert "Only on these pages: Product details" in en.split("</article>")[0]
+    bad = named.replace("path: '^/item/\\d+'", "path: '(unclosed'")
+    t.write_text(bad, encoding="utf-8")
+    r = run_gaibu("build", "--out", str(site), "--targets", str(t), "--allow-pending")
+    assert r.returncode == 1 and "page_groups" in r.stderr and "regular expression" in r.stderr
