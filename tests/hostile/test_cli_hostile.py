@@ -88,7 +88,8 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
         con.execute("UPDATE finding SET evidence = ? WHERE id = ?", (json.dumps(ev), row[0]))
     con.close()
     # for the output-folder cases: a built site the user then added a file to, folders of theirs
-    r = run_gaibu("build", "--targets", str(d / "targets.yaml"), "--out", str(d / "site"))
+    r = run_gaibu("build", "--targets", str(d / "targets.yaml"), "--out", str(d / "site"),
+                  "--allow-pending")
     assert r.returncode == 0, r.stderr
     (d / "site" / "CNAME").write_text("example.com\n")
     (d / "sub").mkdir()
@@ -268,7 +269,8 @@ def test_output_folder_mistakes(proj: Path, out: str, cwd: str | None, needle: s
     targets = proj / "targets.yaml"
     db_args = ["--db", str(proj / "data" / "gaibu.db")] if "data" in out else []
     before, files = snapshot(proj / "gaibu.db"), tree(proj)
-    r = run_gaibu("build", "--targets", str(targets), "--out", out.format(proj=proj), *db_args,
+    r = run_gaibu("build", "--allow-pending", "--targets", str(targets), "--out",
+                  out.format(proj=proj), *db_args,
                   cwd=proj / cwd if cwd else None, env={"HOME": str(proj / "home")})
     assert_one_error_line(r, 1, needle)
     assert tree(proj) == files
@@ -280,7 +282,7 @@ def test_output_folders_that_are_fine(proj: Path) -> None:
     targets = str(proj / "targets.yaml")
     (proj / "empty").mkdir()
     for out in ("new/site", "empty", "empty"):
-        r = run_gaibu("build", "--targets", targets, "--out", str(proj / out))
+        r = run_gaibu("build", "--targets", targets, "--out", str(proj / out), "--allow-pending")
         assert r.returncode == 0, r.stderr
     site = proj / "empty"
     listed = (site / ".gaibu-site").read_text(encoding="utf-8").splitlines()[1:]
@@ -288,7 +290,7 @@ def test_output_folders_that_are_fine(proj: Path) -> None:
                      if p.is_file() and p.name != ".gaibu-site")
     assert listed == on_disk and "index.html" in listed
     (site / ".gaibu-site").unlink()  # as built by the gaibu before the marker
-    r = run_gaibu("build", "--targets", targets, "--out", str(site))
+    r = run_gaibu("build", "--targets", targets, "--out", str(site), "--allow-pending")
     assert r.returncode == 0, r.stderr
     assert (site / ".gaibu-site").is_file()
     assert (proj / "gaibu.db").is_file() and (proj / "targets.yaml").is_file()
@@ -348,7 +350,8 @@ def test_database_file_alone_holds_every_row_after_each_command(proj: Path, tmp_
         ("review assign", ["review", "assign", "unknown-metrics.jp", "--service", "adjust",
                            "--targets", targets]),
         ("registry load", ["registry", "load", "--targets", targets]),
-        ("build", ["build", "--targets", targets, "--out", str(proj / "public")]),
+        ("build", ["build", "--targets", targets, "--out", str(proj / "public"),
+                   "--allow-pending"]),
         ("listing remove", ["listing", "remove", "app-ios", "google-analytics", "--reason",
                             "contract ended",
                             "--targets", targets]),
