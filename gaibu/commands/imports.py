@@ -16,6 +16,7 @@ from scanner.config import Property, Targets
 from scanner.importers import check_input_file
 from scanner.importers.har import iter_har
 from scanner.importers.sdk import read_manifest
+from scanner.leaks import LeakDetector
 from scanner.observations import CookieRecord, RequestRecord
 from scanner.party import PartyRules
 from scanner.store import ScanStore
@@ -26,7 +27,8 @@ def har_aggregate(targets: Targets, prop: Property, path: Path) -> Aggregator:
     check_input_file(path, "a HAR file")
     agg = Aggregator(PartyRules.for_targets(targets, prop))
     device = prop.platform or "desktop"
-    for rec in iter_har(path, device=device):
+    leaks = LeakDetector(targets.test_identity.values()) if targets.test_identity else None
+    for rec in iter_har(path, device=device, leaks=leaks):
         if isinstance(rec, RequestRecord):
             agg.add_request(rec)
         elif isinstance(rec, CookieRecord):

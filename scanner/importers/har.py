@@ -31,6 +31,7 @@ import ijson
 from scanner.aggregate import MAX_BODY_NAMES, body_param_names
 from scanner.errors import InputError, clip
 from scanner.importers import check_input_file
+from scanner.leaks import LeakDetector
 from scanner.observations import CookieRecord, RequestRecord
 from scanner.party import registrable_domain
 from scanner.setcookie import (
@@ -291,7 +292,9 @@ class HarReader:
         reader.summary.entries
     """
 
-    def __init__(self, path: str | Path, device: str = "mobile") -> None:
+    def __init__(self, path: str | Path, device: str = "mobile",
+                 leaks: LeakDetector | None = None) -> None:
+        self.leaks = leaks if leaks is not None and leaks.active else None
         self.path = Path(path)
         self.file = str(path)
         self.device = device
@@ -580,7 +583,8 @@ class HarReader:
                             page_url=page_url, device=self.device, phase="none",
                             initiator=initiator,
                             body_params=_body_names(req.get("postData"),
-                                                    _first(req_headers, "content-type")))
+                                                    _first(req_headers, "content-type")),
+                            leaks=self._leaks(url, req, req_headers))
         for sc in header_cookies + array_cookies:  # cookies set by this response
             rec = self._cookie_record(sc, url, host, started, page_url)
             if rec is None:
@@ -608,6 +612,26 @@ class HarReader:
         if scheme in NETWORK_SCHEMES and not host:
             raise InputError(self.file, where, f"expected a URL with a host, got {url[:200]!r}")
         return scheme, host
+
+    def _leaks(self, url: str, req: dict[str, Any], headers: Any) -> tuple[str, ...]:
+        """The test identity in this request's URL, body and Cookie header (never kept)."""
+        if self.leaks is None:
+            return ()
+        post = req.get("postData")
+        text = None
+        if isinstance(post, dict):
+            if isinstance(post.get("text"), str):
+                text = post["text"]
+            elif isinstance(post.get("params"), list):
+                text = "&".join(f"{p.get('name')}={p.get('value')}" for p in post["params"]
+                                if isinstance(p, dict))
+        cookie = "; ".join(_all(headers, "cookie"))
+        cookies = req.get("cookies")
+        if isinstance(cookies, list):
+            cookie += "; " + "; ".join(f"{c.get('name')}={c.get('value')}" for c in cookies
+                                       if isinstance(c, dict))
+        return tuple(sorted(f"{x.kind}:{x.encoding}:{x.location}"
+                            for x in self.leaks.scan(url, text, cookie.strip("; ") or None)))
 
     def _headers(self, headers: Any, where: str) -> list[tuple[str, str]]:
         if headers is None:
@@ -763,7 +787,8 @@ def _is_page_url(title: str) -> bool:
 
 # --------------------------------------------------------------------------- public API
 
-def iter_har(path: str | Path, device: str = "mobile") -> HarReader:
+def iter_har(path: str | Path, device: str = "mobile",
+             leaks: LeakDetector | None = None) -> HarReader:
     """Stream the records of a HAR file: RequestRecord per entry, CookieRecord per cookie.
 
     Records are produced one entry at a time (the caller may drop them as it goes); cookies that
@@ -771,7 +796,7 @@ def iter_har(path: str | Path, device: str = "mobile") -> HarReader:
     :class:`HarSummary`. Raises :class:`InputError` during iteration for a malformed file —
     before the first record for syntax errors, truncation and a missing ``log.entries``.
     """
-    return HarReader(path, device)
+    return HarReader(path, device, leaks)
 
 
 def read_har(path: str | Path, device: str = "mobile",

@@ -61,3 +61,42 @@ def test_the_value_never_appears_in_what_is_returned() -> None:
     text = repr(found) + repr(d) + str([f.__dict__ for f in found])
     for secret in (NORM, "yamada", sha256(NORM), "12345678"):
         assert secret not in text.lower()
+
+
+def test_har_import_flags_the_identity_and_keeps_no_value(tmp_path):
+    """`gaibu import har` with test_identity: URL, body and Cookie header of app traffic."""
+    import json
+
+    from tests.conftest import load_json, run_gaibu
+    from tests.fixtures.har import app_targets, make_har
+
+    har = make_har(tmp_path / "app.har", [
+        f"https://px.app-leak.jp/e?uid={sha256(NORM)}",
+        "https://api.app-crm.jp/v1/events",
+        "https://cdn.app-clean.jp/a.js"])
+    doc = json.loads(har.read_text(encoding="utf-8"))
+    crm = doc["log"]["entries"][1]["request"]
+    crm["method"] = "POST"
+    crm["postData"] = {"mimeType": "application/json", "text": json.dumps({"mail": NORM})}
+    clean = doc["log"]["entries"][2]["request"]
+    clean["headers"] = [{"name": "Cookie", "value": "sid=" + base64.b64encode(
+        NORM.encode()).decode()}]
+    har.write_text(json.dumps(doc), encoding="utf-8")
+    targets = app_targets(tmp_path / "targets.yaml", ["app.har"],
+                          extra="").read_text(encoding="utf-8")
+    targets = targets.replace("properties:", "test_identity:\n  email_env: GAIBU_T_MAIL\n"
+                              "properties:", 1)
+    (tmp_path / "targets.yaml").write_text(targets, encoding="utf-8")
+    out = tmp_path / "r.json"
+    r = run_gaibu("import", "har", str(har), "--property", "app-ios", "--targets",
+                  str(tmp_path / "targets.yaml"), "--json", str(out),
+                  env={"GAIBU_T_MAIL": EMAIL})
+    assert r.returncode == 0, r.stderr
+    tps = {t["domain"]: t["personal_data"] for t in load_json(out)["properties"][0]["third_parties"]}
+    assert tps["app-leak.jp"] == [{"kind": "email", "encoding": "sha256", "location": "url"}]
+    assert tps["app-crm.jp"] == [{"kind": "email", "encoding": "plain", "location": "body"}]
+    assert tps["app-clean.jp"] == [{"kind": "email", "encoding": "base64", "location": "cookie"}]
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("gaibu.db*"))
+    for secret in (NORM, sha256(NORM), base64.b64encode(NORM.encode()).decode().rstrip("=")):
+        assert secret.encode() not in stored
+        assert secret not in out.read_text(encoding="utf-8") + r.stdout + r.stderr
