@@ -85,10 +85,27 @@ def one_line(message: object) -> str:
     return first if len(lines) == 1 else f"{first} (+{len(lines) - 1} more lines cut)"
 
 
-def print_error(message: object) -> None:
-    """``error: MESSAGE`` on stderr, one line; the message is never read as Rich markup."""
-    err.print(Text.assemble(("error:", "bold red"), " ", one_line(message)), highlight=False,
+MAX_DETAIL_LINES = 40
+
+
+def print_error(message: object, details: bool = False) -> None:
+    """``error: MESSAGE`` on stderr; the message is never read as Rich markup.
+
+    One line, unless ``details``: gaibu's own errors that list what is wrong (every row a build
+    cannot publish, every lint problem) keep those lines, indented and escaped, at most
+    MAX_DETAIL_LINES. Foreign messages (a browser's launch log) are always cut to one line."""
+    lines = [ln.strip() for ln in str(message).splitlines() if ln.strip()]
+    if not details or len(lines) < 2:
+        err.print(Text.assemble(("error:", "bold red"), " ", one_line(message)), highlight=False,
+                  soft_wrap=True)
+        return
+    err.print(Text.assemble(("error:", "bold red"), " ", printable(lines[0])), highlight=False,
               soft_wrap=True)
+    rest = lines[1:]
+    for ln in rest[:MAX_DETAIL_LINES]:
+        err.print(Text("  " + printable(ln)), highlight=False, soft_wrap=True)
+    if len(rest) > MAX_DETAIL_LINES:
+        err.print(Text(f"  … and {len(rest) - MAX_DETAIL_LINES} more"), highlight=False)
 
 
 def fail(message: str, code: int = EXIT_ERROR) -> typer.Exit:
@@ -635,7 +652,7 @@ def main() -> None:
     try:
         app()
     except GaibuError as e:
-        print_error(e)
+        print_error(e, details=True)
         code = EXIT_ERROR
     except SQLAlchemyError as e:
         print_error(describe_db_error(current_url() or "", e))

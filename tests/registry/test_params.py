@@ -216,6 +216,7 @@ services:
     purpose_en: To measure our ads.
     recipient_use_ja: アクメ広告株式会社は、受け取った情報を広告の効果測定に利用します。
     recipient_use_en: Acme Ads uses it to measure ads.
+    stop: {kind: limit, url: "https://acme-ads.example.jp/optout/"}
     match:
       hosts: [px.acme-ads.jp]
 """

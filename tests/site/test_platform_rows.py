@@ -111,7 +111,9 @@ def test_rows_without_platform_wording_or_stop_method_fail_the_build(tmp_path):
     assert run_gaibu("scan", "--targets", str(t), "--no-fail-on-new").returncode == 0
     site = tmp_path / "site"
     site.mkdir()
-    (site / "index.html").write_text("previous", encoding="utf-8")
+    (site / "index.html").write_text("previous", encoding="utf-8")  # a previous gaibu build
+    from site_generator.build import MARKER, _marker_text
+    (site / MARKER).write_bytes(_marker_text(["index.html"]))
     r = build(t, site)
     assert r.returncode != 0
     assert "app-ios: service inhouse-tag has only the legacy opt_out_url/opt_out_ja/opt_out_en" in r.stderr
@@ -149,11 +151,18 @@ def test_rows_without_platform_wording_or_stop_method_fail_the_build(tmp_path):
     assert row["service_id"] == "inhouse-tag" and row["channel"] == "app"
 
 
-def test_page_groups_are_path_based():
-    assert page_group("https://jobs.example.jp/") == "/"
-    assert page_group("https://jobs.example.jp/jobs/123") == "/jobs/"
-    assert page_group("https://jobs.example.jp/apply/complete?x=1") == "/apply/"
-    assert page_group("https://jobs.example.jp/about") == "/about"
+def test_page_groups_are_path_based_unless_named():
+    assert page_group("https://jobs.example.jp/") == ("/", "/")
+    assert page_group("https://jobs.example.jp/jobs/123") == ("/jobs/", "/jobs/")
+    assert page_group("https://jobs.example.jp/apply/complete?x=1") == ("/apply/", "/apply/")
+    assert page_group("https://jobs.example.jp/about") == ("/about", "/about")
+    from scanner.config import PageGroup
+    named = [PageGroup(name_ja="応募完了", name_en="Application complete", path=r"^/apply/complete"),
+             PageGroup(name_ja="求人詳細", path=r"^/jobs/\d+$")]
+    assert page_group("https://jobs.example.jp/apply/complete?x=1", named) == (
+        "応募完了", "Application complete")
+    assert page_group("https://jobs.example.jp/jobs/123", named) == ("求人詳細", "求人詳細")
+    assert page_group("https://jobs.example.jp/jobs/", named) == ("/jobs", "/jobs")
 
 
 def test_registry_check_refuses_wording_false_on_a_listed_platform(tmp_path):

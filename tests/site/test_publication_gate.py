@@ -37,6 +37,7 @@ services:
     recipient_use_ja: 株式会社アンノウンメトリクスは、受け取った情報を統計の作成に利用します。
     recipient_use_en: Unknown Metrics Inc. uses the information to produce statistics.
     privacy_policy_url: https://unknown-metrics.jp/privacy
+    stop: {kind: limit, url: "https://unknown-metrics.jp/optout/"}
 """
 
 

@@ -15,7 +15,7 @@ SERVICE_KEYS = ["service_id", "anchor", "name_ja", "name_en", "provider_ja", "pr
                 "category", "category_ja", "category_en", "information_ja", "information_en",
                 "purpose_ja", "purpose_en", "recipient_use_ja", "recipient_use_en",
                 "privacy_policy_url", "stop_kind", "stop_url", "stop_ja", "stop_en", "channel",
-                "country", "after_consent_only", "page_groups", "cookies", "destinations",
+                "country", "after_consent_only", "page_groups", "page_groups_en", "cookies", "destinations",
                 "first_listed"]
 
 
