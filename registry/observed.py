@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlmodel import Session, col, select
 
+from registry.loader import _validation_error
 from registry.schema import SLUG, _host_list, _http_url
 from scanner.errors import InputError
 from scanner.yamlloc import load_located
@@ -200,24 +201,6 @@ class ParamTable:
 
 
 # -- reading ------------------------------------------------------------------------------------
-def _where(file: Path, doc: Any, loc: tuple[Any, ...]) -> str:
-    return str(doc.line_of(loc))
-
-
-def _validation_error(file: Path, doc: Any, e: ValidationError) -> InputError:
-    first = e.errors(include_url=False)[0]
-    loc = tuple(first["loc"])
-    name = ""
-    for part in loc:
-        name += f"[{part}]" if isinstance(part, int) else (("." if name else "") + str(part))
-    msg = first["msg"]
-    if first["type"] == "extra_forbidden":
-        msg = f"unknown key {loc[-1]!r}"
-    elif first["type"] == "value_error":
-        msg = str(first["ctx"]["error"])
-    return InputError(str(file), _where(file, doc, loc), f"{name}: {msg}")
-
-
 def _read(path: Path, model: type[BaseModel], what: str) -> tuple[Any, Any]:
     doc = load_located(path)
     data = doc.data if doc.data is not None else {}
@@ -226,7 +209,7 @@ def _read(path: Path, model: type[BaseModel], what: str) -> tuple[Any, Any]:
     try:
         return doc, model.model_validate(data)
     except ValidationError as e:
-        raise _validation_error(path, doc, e) from None
+        raise _validation_error(str(path), doc, e) from None
 
 
 def param_files(directory: Path) -> list[Path]:
