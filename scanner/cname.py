@@ -24,6 +24,7 @@ import dns.nameserver
 import dns.resolver
 
 from scanner.errors import GaibuError
+from scanner.party import _is_ip
 
 MAX_CHAIN = 16  # CNAME hops kept; DNS resolvers stop far earlier (loops are refused upstream)
 
@@ -132,10 +133,3 @@ class CnameResolver:
                 break
         return CnameResult(host, tuple(chain))
 
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-        return True
-    except ValueError:
-        return False

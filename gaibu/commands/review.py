@@ -285,8 +285,3 @@ def decide(engine: Engine, action: str, key: str, *, by: str | None, reason: str
         return DecisionResult(d.id, f.key, d.action, d.previous_status, d.new_status,
                               d.service_id, len(d.rule_ids or []), len(d.listing_ids or []))
 
-
-def decisions_since(engine: Engine, since_id: int = 0) -> list[Decision]:
-    with Session(engine) as s:
-        return list(s.exec(select(Decision).where(col(Decision.id) > since_id)
-                           .order_by(col(Decision.id))).all())
